@@ -1,0 +1,71 @@
+"""Plain data: the only values that cross module, process and file boundaries.
+
+Plain data is int, float, bool, str, None, and lists and dicts of those. JSON
+cannot hold inf or nan, so on disk they are the strings "inf", "-inf", "nan".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+_SPECIAL = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def to_plain(x: Any) -> Any:
+    """Convert numpy scalars/arrays, tuples and Fractions to plain Python data."""
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating, Fraction)):
+        return float(x)
+    if isinstance(x, np.ndarray):
+        return to_plain(x.tolist())
+    if isinstance(x, (list, tuple)):
+        return [to_plain(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): to_plain(v) for k, v in x.items()}
+    if x is None or isinstance(x, str):
+        return x
+    raise TypeError(f"not plain data: {type(x).__name__}")
+
+
+def _encode(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, list):
+        return [_encode(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _encode(v) for k, v in x.items()}
+    return x
+
+
+def _decode(x: Any) -> Any:
+    if isinstance(x, str) and x in _SPECIAL:
+        return _SPECIAL[x]
+    if isinstance(x, list):
+        return [_decode(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _decode(v) for k, v in x.items()}
+    return x
+
+
+def encode_json(x: Any) -> Any:
+    """Plain data with inf/nan replaced by their strings, ready for json.dumps."""
+    return _encode(to_plain(x))
+
+
+def to_json(x: Any, *, indent: int | None = None) -> str:
+    """Serialise plain data deterministically (sorted keys, inf/nan as strings)."""
+    return json.dumps(encode_json(x), indent=indent, sort_keys=True, ensure_ascii=False,
+                      allow_nan=False)
+
+
+def from_json(text: str) -> Any:
+    """Parse JSON written by to_json, restoring inf/nan."""
+    return _decode(json.loads(text))

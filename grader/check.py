@@ -1,0 +1,190 @@
+"""`grader check` and `grader submit`: the student's side.
+
+check reads answers.yaml against grader.json: every part present or reported missing, each
+answer readable and of the right form and shape; it runs the public examples of function
+exercises in the sandbox. It never sees a hidden answer, so it never says "correct" about one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from grader.errors import FormatError, UserError, display_path
+from grader.model import HAND_TOLERANCE, PartSpec
+from grader.submission import (
+    ANSWERS,
+    SOLUTION,
+    SUBMITTED,
+    CheckReport,
+    manifest_for,
+    pack,
+    read_answers,
+    read_meta,
+)
+
+
+def _part(entry: dict) -> PartSpec:
+    return PartSpec(id=entry["id"], kind=entry["kind"], prompt="", solution=None,
+                    points=entry.get("points", 1), tolerance=HAND_TOLERANCE,
+                    options=entry.get("options") or {})
+
+
+def check(folder: Path, *, run_code: bool = True) -> CheckReport:
+    """Check a problem-set folder; UserError when answers.yaml cannot be read at all."""
+    meta = read_meta(folder)
+    report = CheckReport(folder)
+    has_numeric = any(p["kind"] != "function" for e in meta["exercises"] for p in e["parts"])
+    if has_numeric:
+        _check_answers(folder, meta, report)
+    for ex in meta["exercises"]:
+        for entry in ex["parts"]:
+            if entry["kind"] == "function":
+                _check_function(folder, ex, entry, report, run_code=run_code)
+    return report
+
+
+def _check_answers(folder: Path, meta: dict, report: CheckReport) -> None:
+    path = folder / ANSWERS
+    where = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{where}: not found; it came with your problem set") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{where}: not UTF-8 text; save it as UTF-8") from None
+    data, _ = read_answers(text, where)
+    exercises = {e["id"]: e for e in meta["exercises"]}
+    unknown = [k for k in data if k not in exercises]
+    if unknown:
+        raise UserError(f"{where}: unknown exercise {', '.join(map(repr, unknown))}; this "
+                        f"problem set has: {', '.join(exercises)}")
+    for ex in meta["exercises"]:
+        given = data.get(ex["id"]) or {}
+        if not isinstance(given, dict):
+            raise UserError(f"{where}: {ex['id']}: expected a mapping of part ids to answers")
+        extra = [k for k in given if k not in {p["id"] for p in ex["parts"]}]
+        if extra:
+            raise UserError(f"{where}: {ex['id']}: unknown part {', '.join(map(repr, extra))}; "
+                            f"the parts are: {', '.join(p['id'] for p in ex['parts'])}")
+        for entry in ex["parts"]:
+            if entry["kind"] != "function":
+                _check_part(ex, entry, given.get(entry["id"]), report)
+
+
+def _check_part(ex: dict, entry: dict, raw: Any, report: CheckReport) -> None:
+    from grader.kinds import KINDS
+
+    label = f"{ex['id']}.{entry['id']}"
+    if raw is None:
+        report.missing += 1
+        report.lines.append(f"  missing  {label}: no answer yet")
+        return
+    try:
+        value = KINDS[entry["kind"]].parse(raw, _part(entry))
+    except FormatError as exc:
+        report.errors += 1
+        report.lines.append(f"  FORMAT   {label}: {exc}")
+        return
+    problem = shape_problem(value, entry.get("shape"), entry["kind"])
+    if problem:
+        report.errors += 1
+        report.lines.append(f"  SHAPE    {label}: {problem}")
+        return
+    report.answered += 1
+    report.lines.append(f"  ok       {label}: readable, right form")
+
+
+def shape_problem(value: Any, shape: list[int] | None, kind: str) -> str | None:
+    """Why a parsed answer has the wrong shape for its part (None when it fits)."""
+    import numpy as np
+
+    if shape is None or kind in ("shape", "sequence", "integer", "bool", "choice", "scalar"):
+        if kind == "sequence" and shape and isinstance(value, list) and len(value) != shape[0]:
+            return f"expected {shape[0]} steps, got {len(value)}"
+        return None
+    try:
+        got = list(np.asarray(value, dtype=float).shape)
+    except (ValueError, TypeError):
+        return "expected a rectangular list of numbers"
+    if got != list(shape):
+        return f"expected shape {tuple(shape)}, got {tuple(got)}"
+    return None
+
+
+def _check_function(folder: Path, ex: dict, entry: dict, report: CheckReport, *,
+                    run_code: bool) -> None:
+    fn = entry["function"]
+    label = f"{ex['id']}: {fn['name']}"
+    path = folder / SOLUTION
+    if not path.is_file():
+        report.errors += 1
+        report.lines.append(f"  MISSING  {label}: {SOLUTION} not found")
+        return
+    if not run_code:
+        return
+    for line in run_public_examples(path.read_bytes(), fn):
+        report.lines.append(f"  {line}")
+
+
+def run_public_examples(source: bytes, fn: dict) -> list[str]:
+    """Run the public cases in the sandbox; lines describing each outcome (inputs, output)."""
+    from grader.sandbox import Limits, run_cases
+    from grader.values import from_json, to_json
+
+    cases = [(c["id"], from_json(to_json(c["args"])), c.get("kwargs") or {})
+             for c in fn["public"]]
+    run = run_cases({SOLUTION: source}, fn["name"], cases,
+                    limits=Limits(wall_seconds=float(fn.get("time_limit", 2.0)) * max(len(cases), 1)
+                                  + 5.0))
+    lines = []
+    if run.import_error:
+        return [f"ERROR    {fn['name']}: {SOLUTION} does not import: {run.import_error}"]
+    for cid, args, _ in cases:
+        out = run.outcomes.get(cid)
+        call = f"{fn['name']}({', '.join(map(_short, args))})"
+        if out is None or out.status != "ok":
+            msg = out.message if out else "not run"
+            lines.append(f"ERROR    {call}: {msg}")
+        else:
+            lines.append(f"ran      {call} -> {_short(out.value)}")
+    return lines
+
+
+def _short(value: Any, limit: int = 70) -> str:
+    from grader.values import to_json
+
+    text = to_json(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def submit(folder: Path, *, out: Path | None = None,
+           echo: Callable[[str], None] = lambda s: None) -> Path:
+    """Check, then write a zip with a manifest (student, assignment, sha256 of each file, time)."""
+    from grader.fsutil import atomic_write_bytes
+
+    report = check(folder)
+    for line in report.lines:
+        echo(line)
+    if not report.ready:
+        raise UserError(f"{display_path(folder)}: {report.errors} problem(s) to fix before "
+                        "submitting (see above); nothing was written")
+    meta = read_meta(folder)
+    files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
+    manifest = manifest_for(files, meta)
+    target = out or folder.parent / f"{meta['assignment']['id']}-{folder.resolve().name}.zip"
+    atomic_write_bytes(target, pack(files, manifest))
+    return target
+
+
+def format_report(report: CheckReport) -> str:
+    """The friendly summary printed by `grader check`."""
+    lines = [f"Checked {display_path(report.folder) or '.'}:"] + report.lines
+    if report.errors:
+        lines.append(f"{report.errors} problem(s) to fix before you submit.")
+    else:
+        note = f", {report.missing} left unanswered" if report.missing else ""
+        lines.append(f"Ready to submit: {report.answered} answer(s) readable{note}. "
+                     "This checked the form of your answers only, not whether they are right.")
+    return "\n".join(lines)

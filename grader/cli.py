@@ -1,0 +1,70 @@
+"""The command line: each command parses its options, calls one library function, prints.
+
+No behaviour lives here. Defaults live once, on the library functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from grader import __version__
+from grader.errors import EXIT_INTERNAL, EXIT_USAGE, UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _internal_fault(exc: BaseException) -> None:
+    """Write the traceback to a log file and tell the user where it is (exit 3)."""
+    fd, log = tempfile.mkstemp(prefix="grader-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"grader {__version__}\nargv: {sys.argv!r}\n\n")
+        fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    click.echo(f"grader: internal error ({type(exc).__name__}: {exc}). This is a bug in grader.",
+               err=True)
+    click.echo(f"The traceback is in {log}; please attach it to a bug report.", err=True)
+    sys.exit(EXIT_INTERNAL)
+
+
+def handle_errors(fn: F) -> F:
+    """User mistakes exit 2 with a message; bugs exit 3 with a log; never a bare traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            _internal_fault(exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+def cli() -> None:
+    """Randomised, auto-graded exercises for the mathematics of deep learning."""
+
+
+def main() -> None:
+    """Console-script entry point (click maps usage errors to exit status 2)."""
+    cli.main(prog_name="grader")
+
+
+# Commands register themselves on `cli` from grader.commands (kept apart so this module stays
+# small); importing it here makes `grader.cli:main` see every command.
+from grader import commands as _commands  # noqa: F401

@@ -1,0 +1,112 @@
+"""The files a student receives: problems.html/.md, answers.yaml, solution.py, grader.json.
+
+Nothing here may hold a reference answer, a hidden case or the secret: grader.json carries only
+what `grader check` needs (ids, kinds, shapes, public cases).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from grader.values import encode_json
+
+STUDENT_FORMAT = 1
+CHECK_OPTIONS = ("choices", "item", "partial")  # the kind options `grader check` needs
+ANSWERS_HELP = """\
+# Fill every null with your answer, then run `grader check` in this folder.
+# Numbers may be written as 0.25, 1/4, ln(2)/2, sqrt(2)/2, 2^3, inf or -inf; quote an
+# expression that starts with a bracket or contains ': ' (e.g. "1/4" needs no quotes).
+# Vectors are lists [1, 2, 3]; matrices are lists of rows [[1, 2], [3, 4]];
+# true/false for yes-no questions."""
+
+
+def student_files(assignment: Any, sset: Any) -> dict[Path, bytes]:
+    """Every file of one student's folder, as bytes keyed by path relative to the output."""
+    from grader.render import render
+
+    folder = Path(sset.student.folder)
+    ctx = {"assignment": assignment, "sset": sset, "student": sset.student,
+           "title": f"{assignment.title}: {sset.student.name or sset.student.id}"}
+    files = {
+        folder / "problems.html": render("problems.html", **ctx).encode(),
+        folder / "problems.md": render("problems.md.j2", **ctx).encode(),
+        folder / "answers.yaml": answers_yaml(assignment, sset).encode(),
+        folder / "grader.json": (json.dumps(student_meta(assignment, sset), indent=1,
+                                            ensure_ascii=False, sort_keys=True) + "\n").encode(),
+    }
+    functions = [p.function for pe in sset.exercises for p in pe.exercise.parts if p.function]
+    if functions:
+        files[folder / "solution.py"] = render("solution.py.j2", functions=functions,
+                                               **ctx).encode()
+    return files
+
+
+def answers_yaml(assignment: Any, sset: Any) -> str:
+    """answers.yaml: one mapping per exercise, every part null with a comment on its form."""
+    from grader.kinds import KINDS
+
+    who = f"{sset.student.name} ({sset.student.id})" if sset.student.name else sset.student.id
+    lines = [f"# {assignment.title}: answers for {who}", ANSWERS_HELP, ""]
+    numeric = [pe for pe in sset.exercises if any(p.kind != "function" for p in pe.exercise.parts)]
+    for pe in numeric:
+        lines.append(f"# Exercise {pe.number}: {pe.exercise.title}")
+        lines.append(f"{pe.exercise.id}:")
+        for part in pe.exercise.parts:
+            if part.kind == "function":
+                continue
+            form = KINDS[part.kind].describe(part, pe.variant.answers[part.id])
+            lines.append(f"  {part.id}: null  # {form}")
+        lines.append("")
+    if not numeric:
+        lines.append("{}  # this assignment has no typed answers: see solution.py")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def shape_of(value: Any) -> list[int] | None:
+    """The array shape of a reference answer (not the values): for check's shape test."""
+    import numpy as np
+
+    if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (ValueError, TypeError):
+            return [len(value)]
+        return list(arr.shape)
+    if isinstance(value, list):
+        return [len(value)]
+    return None
+
+
+def student_meta(assignment: Any, sset: Any) -> dict:
+    """What `grader check` and `grader submit` need, and nothing secret."""
+    return {
+        "format": STUDENT_FORMAT,
+        "assignment": {"id": assignment.id, "title": assignment.title,
+                       "due": assignment.due.isoformat() if assignment.due else None},
+        "student": {"id": sset.student.id, "name": sset.student.name},
+        "exercises": [_meta_exercise(pe) for pe in sset.exercises],
+    }
+
+
+def _meta_exercise(pe: Any) -> dict:
+    parts = []
+    for part in pe.exercise.parts:
+        entry: dict[str, Any] = {"id": part.id, "kind": part.kind,
+                                 "points": pe.part_points(part)}
+        if part.function:
+            fn = part.function
+            entry["function"] = {
+                "name": fn.name, "signature": fn.signature, "returns": fn.returns,
+                "time_limit": fn.time_limit,
+                "public": [{"id": c.id, "args": encode_json(c.args), "kwargs": encode_json(c.kwargs)}
+                           for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
+            }
+        else:
+            entry["shape"] = shape_of(pe.variant.answers[part.id])
+            entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS
+                                            if k in part.options})
+        parts.append(entry)
+    return {"id": pe.exercise.id, "number": pe.number, "title": pe.exercise.title,
+            "points": pe.points, "spec_hash": pe.exercise.source_hash, "parts": parts}

@@ -29,13 +29,11 @@ class BuiltCase:
 
 def build_cases(fn: FunctionSpec, rng: Any) -> list[BuiltCase]:
     """The public, hidden and random cases of a function part, in a stable order."""
-    from grader.generators import build_generator
-
     cases = [BuiltCase(f"public-{i}", to_plain(list(c.args)), to_plain(dict(c.kwargs)), "public",
                        c.why) for i, c in enumerate(fn.public, 1)]
     cases += [BuiltCase(f"hidden-{i}", to_plain(list(c.args)), to_plain(dict(c.kwargs)),
                         "hidden", c.why) for i, c in enumerate(fn.hidden, 1)]
-    gens = {name: build_generator(*_one(spec)) for name, spec in fn.random_args.items()}
+    gens = {name: _generator(spec) for name, spec in fn.random_args.items()}
     for i in range(1, fn.random_count + 1):
         env: dict[str, Any] = {}
         for name, gen in gens.items():
@@ -45,9 +43,14 @@ def build_cases(fn: FunctionSpec, rng: Any) -> list[BuiltCase]:
     return cases
 
 
-def _one(spec: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+def _generator(spec: Any) -> Any:
+    """A ParamSpec from the loader carries its generator; a raw {name: args} is built here."""
+    from grader.generators import build_generator
+
+    if hasattr(spec, "instance"):
+        return spec.instance
     (name, args), = spec.items()
-    return name, args or {}
+    return build_generator(name, args or {})
 
 
 def reference_value(fn: FunctionSpec, case: BuiltCase) -> Any:

@@ -40,7 +40,7 @@ def environment() -> jinja2.Environment:
     """The shared environment; templates extend base.html."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -13,6 +13,7 @@ from typing import Any
 from grader.values import encode_json
 
 STUDENT_FORMAT = 1
+UNSHAPED = ("sequence", "set", "scalar", "integer", "bool", "choice", "shape")
 CHECK_OPTIONS = ("choices", "item", "partial")  # the kind options `grader check` needs
 ANSWERS_HELP = """\
 # Fill every null with your answer, then run `grader check` in this folder.
@@ -104,7 +105,9 @@ def _meta_exercise(pe: Any) -> dict:
                            for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
             }
         else:
-            entry["shape"] = shape_of(pe.variant.answers[part.id])
+            # A sequence's length is part of its answer (how many updates), so it stays secret.
+            entry["shape"] = None if part.kind in UNSHAPED else \
+                shape_of(pe.variant.answers[part.id])
             entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS
                                             if k in part.options})
         parts.append(entry)

@@ -1,0 +1,195 @@
+"""Sequence answers: an iterative procedure graded step by step, with follow-through.
+
+A step earns its share when it matches the reference step, or (follow-through)
+when it matches what the procedure gives from the student's own previous step:
+one slip early on costs one step, not the whole sequence.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from grader.errors import FormatError
+from grader.kinds.base import Kind, correct, make_verdict, recognise
+from grader.kinds.parsing import read_numbers
+from grader.kinds.records import ITEM_KINDS, Record, SimpleItem, StepItem
+from grader.model import GradeContext, PartSpec, Verdict
+
+Mark = Literal["correct", "follow", "wrong"]
+
+
+def item_of(part: PartSpec) -> StepItem:
+    """The item reader/comparer named by the part's `item` option."""
+    spec = part.options.get("item")
+    if isinstance(spec, str) and spec in ITEM_KINDS:
+        return SimpleItem(ITEM_KINDS[spec])
+    if isinstance(spec, dict) and set(spec) == {"fields"} and isinstance(spec["fields"], dict):
+        return Record({str(k): _field_kind(v, part) for k, v in spec["fields"].items()})
+    raise ValueError(f"part {part.id!r}: 'item' must be one of {sorted(ITEM_KINDS)} or "
+                     f"{{fields: {{name: kind}}}}, got {spec!r}")
+
+
+def _field_kind(name: Any, part: PartSpec) -> Kind:
+    if name not in ITEM_KINDS:
+        raise ValueError(f"part {part.id!r}: field kind must be one of {sorted(ITEM_KINDS)}, "
+                         f"got {name!r}")
+    return ITEM_KINDS[name]
+
+
+class Sequence:
+    """Steps of an iterative procedure (gradient descent, power iteration, perceptron)."""
+
+    name = "sequence"
+    uses_tolerance = True
+
+    def options_schema(self) -> dict[str, Any]:
+        kinds = {"enum": sorted(ITEM_KINDS)}
+        record = {"type": "object", "required": ["fields"], "additionalProperties": False,
+                  "properties": {"fields": {"type": "object", "minProperties": 1,
+                                            "additionalProperties": kinds}}}
+        return {
+            "item": {"oneOf": [kinds, record], "description": "the kind of each step"},
+            "start": {"type": ["string", "number", "array"],
+                      "description": "expression for the state before step 1"},
+            "step": {"type": "string",
+                     "description": "expression over params and prev giving the next step"},
+        }
+
+    def parse(self, raw: Any, part: PartSpec) -> list[Any]:
+        item = item_of(part)
+        if isinstance(raw, str) and isinstance(item, SimpleItem):
+            raw = read_numbers(raw)
+        if not isinstance(raw, (list, tuple)):
+            shown = "nothing" if raw is None else repr(raw)
+            raise FormatError(f"expected a list with one entry per step, got {shown}")
+        steps = []
+        for i, value in enumerate(raw):
+            try:
+                steps.append(item.parse(value, part))
+            except FormatError as err:
+                raise FormatError(f"step {i + 1}: {err}") from None
+        return steps
+
+    def normalise_reference(self, value: Any, part: PartSpec) -> list[Any]:
+        if hasattr(value, "tolist"):
+            value = value.tolist()
+        if not isinstance(value, (list, tuple)):
+            # ValueError, not TypeError: the Kind contract says ill-formed references raise it.
+            raise ValueError(f"expected a list of steps, got {value!r}")  # noqa: TRY004
+        item = item_of(part)
+        steps = []
+        for i, step in enumerate(value):
+            try:
+                steps.append(item.normalise(step, part))
+            except (ValueError, TypeError) as err:
+                raise ValueError(f"step {i + 1}: {err}") from None
+        return steps
+
+    def grade(self, answer: Any, expected: Any, part: PartSpec, ctx: GradeContext) -> Verdict:
+        item = item_of(part)
+        marks = self._marks(item, answer, expected, part, ctx)
+        n, m = len(expected), len(answer)
+        details = _details(marks, n, m)
+        credited = sum(mark != "wrong" for mark in marks)
+        score = credited / max(n, m) if max(n, m) else 1.0
+        if score == 1.0:
+            return correct(details if "follow" in marks else ())
+        listed = recognise(self, answer, expected, part, ctx)
+        if listed is not None:
+            return make_verdict(score, listed[1], mistake=listed[0], details=details)
+        if abs(n - m) == 1 and all(mark == "correct" for mark in marks):
+            return make_verdict(score, _off_by_one(n, m), mistake="off by one iteration",
+                                details=details)
+        return self._wrong_steps(item, answer, expected, part, ctx, marks, score, details)
+
+    def _marks(self, item: StepItem, answer: list[Any], expected: list[Any], part: PartSpec,
+               ctx: GradeContext) -> list[Mark]:
+        marks: list[Mark] = []
+        for i in range(min(len(answer), len(expected))):
+            if not item.differs(answer[i], expected[i], part):
+                marks.append("correct")
+            elif i > 0 and _follows(item, answer[i - 1], answer[i], part, ctx):
+                marks.append("follow")
+            else:
+                marks.append("wrong")
+        return marks
+
+    def _wrong_steps(self, item: StepItem, answer: list[Any], expected: list[Any],
+                     part: PartSpec, ctx: GradeContext, marks: list[Mark], score: float,
+                     details: list[str]) -> Verdict:
+        n, m = len(expected), len(answer)
+        right = sum(mark != "wrong" for mark in marks)
+        follow = marks.count("follow")
+        text = f"{right} of {n} steps {'is' if right == 1 else 'are'} right"
+        if follow:
+            text += f" ({follow} by follow-through: right given your own previous step)"
+        text += "."
+        mistake = None
+        if "wrong" in marks:
+            i = marks.index("wrong")
+            target = _target(item, answer, expected, marks, i, part, ctx)
+            verdict = item.grade(answer[i], target, part)
+            mistake = verdict.mistake
+            text += f" Step {i + 1} is the first that is not"
+            text += f": {verdict.feedback}" if mistake else "."
+        if m != n:
+            text += f" You gave {_steps(m)}; {n} were asked."
+        return make_verdict(score, text, mistake=mistake, details=details)
+
+    def differs(self, a: Any, b: Any, part: PartSpec) -> bool:
+        if not isinstance(a, list) or not isinstance(b, list) or len(a) != len(b):
+            return True
+        item = item_of(part)
+        return any(item.differs(x, y, part) for x, y in zip(a, b))
+
+    def describe(self, part: PartSpec, expected: Any) -> str:
+        item = item_of(part)
+        first = expected[0] if isinstance(expected, list) and expected else None
+        each = item.describe(part, first) if first is not None else "one value"
+        return f"a list with one entry per step, each {each}"
+
+
+def _follows(item: StepItem, prev: Any, current: Any, part: PartSpec,
+             ctx: GradeContext) -> bool:
+    target = _step_from(item, prev, part, ctx)
+    return target is not None and not item.differs(current, target, part)
+
+
+def _step_from(item: StepItem, prev: Any, part: PartSpec, ctx: GradeContext) -> Any:
+    """The procedure's next step from a student's step; None when there is none to give."""
+    if ctx.step is None:
+        return None
+    try:
+        return item.normalise(ctx.step(prev), part)
+    except Exception:  # noqa: BLE001 -- a student's garbage step may break any step expression
+        return None
+
+
+def _target(item: StepItem, answer: list[Any], expected: list[Any], marks: list[Mark], i: int,
+            part: PartSpec, ctx: GradeContext) -> Any:
+    """What step i should have been: the reference, or follow-through from a wrong step."""
+    if i == 0 or marks[i - 1] == "correct":
+        return expected[i]
+    target = _step_from(item, answer[i - 1], part, ctx)
+    return expected[i] if target is None else target
+
+
+def _details(marks: list[Mark], n: int, m: int) -> list[str]:
+    words = {"correct": "correct", "wrong": "not correct"}
+    details = [f"step {i + 1}: correct given your step {i} (follow-through)" if mark == "follow"
+               else f"step {i + 1}: {words[mark]}" for i, mark in enumerate(marks)]
+    details += [f"step {i + 1}: missing" for i in range(m, n)]
+    details += [f"step {i + 1}: one more than asked" for i in range(n, m)]
+    return details
+
+
+def _off_by_one(n: int, m: int) -> str:
+    overlap = min(n, m)
+    more = "one iteration too many" if m > n else "one iteration too few"
+    return (f"Your first {overlap} step{'s are' if overlap != 1 else ' is'} right, but you gave "
+            f"{_steps(m)} where {n} were asked: {more}. Check how many iterations the question "
+            "asks for and where the count starts.")
+
+
+def _steps(count: int) -> str:
+    return f"{count} step{'' if count == 1 else 's'}"

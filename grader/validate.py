@@ -139,6 +139,8 @@ def _check_mistake(part: Any, m: Any, expected: Any, ctx: Any) -> list[str]:
     from grader.kinds import KINDS, grade_raw
 
     kind = KINDS[part.kind]
+    if m.value is None:  # the spec says this mistake cannot be made in this variant
+        return []
     if not kind.differs(m.value, expected, part):
         return [f"{part.id}: mistake {m.name!r} equals the answer"]
     verdict = grade_raw(kind, m.value, expected, part, ctx)

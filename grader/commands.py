@@ -14,15 +14,23 @@ from grader.cli import cli, handle_errors
 @cli.command("list")
 @click.option("--topic", help="Only this topic (e.g. information-theory).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--markdown", "as_markdown", is_flag=True,
+              help="A Markdown catalogue (docs/exercises.md is this output).")
 @click.option("--library", "libraries", multiple=True, type=click.Path(),
               help="Extra folder of specs (repeatable).")
 @handle_errors
-def list_cmd(topic: str | None, as_json: bool, libraries: tuple[str, ...]) -> None:
+def list_cmd(topic: str | None, as_json: bool, as_markdown: bool,
+             libraries: tuple[str, ...]) -> None:
     """List the exercises in the library."""
     from grader import library
 
     rows = library.list_exercises(topic=topic, extra_dirs=[Path(p) for p in libraries])
-    click.echo(json.dumps(rows, indent=2) if as_json else library.format_table(rows))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    elif as_markdown:
+        click.echo(library.markdown_catalogue(rows), nl=False)
+    else:
+        click.echo(library.format_table(rows))
 
 
 @cli.command("validate")

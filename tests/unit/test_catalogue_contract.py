@@ -1,0 +1,117 @@
+"""The library against CATALOGUE.md: ids, parameter names and part ids are a public contract.
+
+The table below is transcribed by hand from the catalogue, so a spec that renames a parameter
+or a part fails here rather than in a course's scripts.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.spec import library_dir, load_library
+
+CONTRACT: dict[str, tuple[str, str]] = {
+    # id: (public parameters, part ids)
+    "la-broadcast-add": ("A b", "C"),
+    "la-matmul": ("A B", "shape C"),
+    "la-hadamard": ("A B", "C"),
+    "la-dot-angle": ("x y", "dot angle"),
+    "la-norms": ("x", "l1 l2 linf l2_squared"),
+    "la-frobenius": ("A", "fro"),
+    "la-inverse": ("A", "inv"),
+    "la-solve": ("A b", "x"),
+    "la-diag-inverse": ("v x", "inv product"),
+    "la-orthogonal": ("Q", "is_orthogonal QtQ"),
+    "la-eigen-symmetric": ("A", "eigenvalues eigenvectors"),
+    "la-eigenvalues": ("A", "eigenvalues"),
+    "la-definiteness": ("A", "eigenvalues definiteness"),
+    "la-svd": ("A", "singular_values rank"),
+    "la-rank": ("A", "rank"),
+    "la-power-iteration": ("A v0 k", "iterates eigenvalue_estimate"),
+    "la-low-rank": ("A k", "approx error"),
+    "tensor-sum-shape": ("shape axis keepdims", "shape"),
+    "prob-marginal": ("joint", "px py"),
+    "prob-conditional": ("joint i", "p_y_given_x"),
+    "prob-chain-rule": ("pc pb_c pa_bc a b c", "joint"),
+    "prob-independence": ("joint", "independent product"),
+    "prob-expectation": ("values pmf f", "mean expectation_f variance std"),
+    "prob-covariance": ("xs ys joint", "cov corr"),
+    "prob-bayes": ("prior sensitivity specificity", "evidence posterior"),
+    "prob-uniform": ("a b c d", "density prob mean variance"),
+    "prob-zero-covariance": ("xs joint", "cov independent"),
+    "info-self-information": ("p unit", "info"),
+    "info-entropy": ("p unit", "entropy"),
+    "info-binary-entropy": ("p", "entropy_nats entropy_bits"),
+    "info-kl-divergence": ("p q", "kl_pq kl_qp"),
+    "info-cross-entropy": ("p q", "cross_entropy entropy kl"),
+    "info-js-divergence": ("p q", "mixture js"),
+    "info-joint-conditional-entropy": ("joint", "h_xy h_x h_y h_x_given_y h_y_given_x"),
+    "info-mutual-information": ("joint", "mi"),
+    "calc-derivative": ("coeffs a", "value derivative"),
+    "calc-partial-derivatives": ("coeffs point", "df_dx df_dy gradient"),
+    "calc-gradient-quadratic": ("A b x", "gradient"),
+    "calc-sigmoid-derivative": ("z", "sigma dsigma"),
+    "opt-gradient-descent": ("A b x0 eps k", "iterates final_value"),
+    "bp-add-multiply": ("u v w", "q f df_du df_dv df_dw"),
+    "bp-sigmoid-gate": ("w x", "dot f df_ddot df_dw df_dx"),
+    "bp-matmul-grad": ("W X dD", "dW dX"),
+    "ml-perceptron": ("X y eta", "updates w b n_updates"),
+    "ml-mle-bernoulli": ("data", "p_hat nll"),
+    "ml-mle-gaussian": ("data", "mu_hat var_hat"),
+    "ml-softmax-cross-entropy": ("z label", "probs loss grad"),
+    "ml-nll-cross-entropy": ("samples q", "p_hat avg_nll kl entropy"),
+}
+
+FUNCTIONS = {
+    "impl-softmax": "softmax", "impl-entropy": "entropy", "impl-kl-divergence": "kl_divergence",
+    "impl-cross-entropy": "cross_entropy", "impl-js-divergence": "js_divergence",
+    "impl-mutual-information": "mutual_information", "impl-lp-norm": "lp_norm",
+    "impl-power-iteration": "power_iteration", "impl-gradient-descent": "gradient_descent",
+    "impl-perceptron": "perceptron", "impl-sigmoid-backward": "sigmoid_backward",
+    "impl-matmul-backward": "matmul_backward",
+    "impl-covariance-matrix": "covariance_matrix", "impl-bayes-posterior": "bayes_posterior",
+}
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def library() -> dict:
+    return {e.id: e for e in load_library([library_dir()])}
+
+
+def test_every_catalogue_entry_exists_and_nothing_else(library: dict) -> None:
+    assert set(library) == set(CONTRACT) | set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(CONTRACT))
+def test_parameter_names_and_part_ids(library: dict, exercise_id: str) -> None:
+    params, parts = CONTRACT[exercise_id]
+    exercise = library[exercise_id]
+    assert sorted(p for p in exercise.params if not p.startswith("_")) == sorted(params.split())
+    assert sorted(p.id for p in exercise.parts) == sorted(parts.split())
+
+
+@pytest.mark.parametrize("exercise_id", sorted(FUNCTIONS))
+def test_function_names(library: dict, exercise_id: str) -> None:
+    exercise = library[exercise_id]
+    assert exercise.topic == "implement"
+    assert [p.function.name for p in exercise.parts if p.function] == [FUNCTIONS[exercise_id]]
+
+
+def test_folder_is_topic(library: dict) -> None:
+    for exercise in library.values():
+        assert exercise.path.parent.name == exercise.topic
+        assert exercise.path.stem == exercise.id
+
+
+def test_docs_exercises_md_is_current() -> None:
+    proc = subprocess.run([sys.executable, "-m", "grader", "list", "--markdown"],
+                          capture_output=True, text=True, check=True)
+    current = (ROOT / "docs" / "exercises.md").read_text(encoding="utf-8")
+    assert proc.stdout == current, (
+        "docs/exercises.md is out of date: run `grader list --markdown > docs/exercises.md`")

@@ -26,11 +26,25 @@ def parse_param_options(options: Sequence[str], exercise: Any) -> dict[str, Any]
             raise UserError(f"--param {name}: {exercise.id} has no parameter {name!r}; "
                             f"its parameters are: {', '.join(_public(known)) or '(none)'}")
         try:
-            out[name] = yaml.safe_load(raw)
+            out[name] = _numbers(yaml.safe_load(raw))
         except yaml.YAMLError as exc:
             first = str(exc).splitlines()[0]
             raise UserError(f"--param {name}: {raw!r} is not a YAML/JSON value ({first})") from None
     return out
+
+
+def _numbers(value: Any) -> Any:
+    """Read arithmetic in strings ('1/3', 'sqrt(2)/2') as numbers; other strings stay text."""
+    from grader.expr import ExprError, parse_student_value
+
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    if isinstance(value, str):
+        try:
+            return parse_student_value(value)
+        except ExprError:
+            return value
+    return value
 
 
 def _public(names: Sequence[str]) -> list[str]:
@@ -47,7 +61,7 @@ def solve_command(exercise_id: str, params: Sequence[str], *, seed: int = 0,
     exercise = find_exercise(exercise_id, extra_dirs=extra_dirs)
     given = parse_param_options(params, exercise)
     try:
-        drawn = V.draw_params(exercise, make_rng(seed), given=given)
+        drawn = V.draw_params(exercise, make_rng(seed), given=given, check_given=False)
         answers = V.solve(exercise, drawn)
     except (ValueError, ArithmeticError, TypeError) as exc:
         raise UserError(f"{exercise_id}: cannot solve with these parameters: {exc}") from None

@@ -57,7 +57,8 @@ def _as_value(value: Any) -> Any:
 class _Draws:
     """Draws parameter sets meeting the constraints, sharing one budget of draws."""
 
-    def __init__(self, exercise: Exercise, rng: np.random.Generator, given: Mapping[str, Any]):
+    def __init__(self, exercise: Exercise, rng: np.random.Generator, given: Mapping[str, Any],
+                 *, check_given: bool = True):
         unknown = [n for n in given if n not in exercise.params]
         if unknown:
             raise UserError(f"{_where(exercise)}: unknown parameter '{unknown[0]}'; the "
@@ -69,6 +70,8 @@ class _Draws:
         self.made = 0
         self.failures: Counter[tuple[str, ...]] = Counter()
         self.errors: dict[tuple[str, ...], str] = {}
+        self.skip = set() if check_given else {
+            i for i, c in enumerate(exercise.where) if c.expr.names <= set(given)}
 
     def next(self) -> dict[str, Any] | None:
         """The next parameter set meeting every constraint; None when the budget is spent."""
@@ -106,6 +109,8 @@ class _Draws:
         names = as_names(params)
         failed = []
         for i, constraint in enumerate(self.exercise.where):
+            if i in self.skip:
+                continue
             try:
                 ok = bool(np.all(constraint.expr.evaluate(names, _solvers())))
             except (ExprError, ValueError, TypeError) as exc:
@@ -142,9 +147,15 @@ def _where(exercise: Exercise) -> str:
 
 
 def draw_params(exercise: Exercise, rng: np.random.Generator, *,
-                given: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Draw the parameters (skipping given ones) until every `where:` constraint holds."""
-    draws = _Draws(exercise, rng, given or {})
+                given: Mapping[str, Any] | None = None,
+                check_given: bool = True) -> dict[str, Any]:
+    """Draw the parameters (skipping given ones) until every `where:` constraint holds.
+
+    With check_given=False, constraints over given parameters only are not applied: `grader
+    solve` answers for whatever parameters the instructor asks about, even ones generation
+    would avoid (e.g. where a listed mistake happens to equal the answer).
+    """
+    draws = _Draws(exercise, rng, given or {}, check_given=check_given)
     params = draws.next()
     if params is None:
         raise draws.failure()

@@ -168,3 +168,15 @@ def test_bad_param_values() -> None:
 
 def test_nonexistent_path() -> None:
     assert_usage_error(grader("validate", "no/such/folder"), "no/such/folder")
+
+
+def test_solve_reads_fractions_and_ignores_constraints_over_given_parameters() -> None:
+    # prior = sensitivity = specificity = 0.9 style inputs are avoided by generation (the
+    # base-rate mistake would equal the answer) but an instructor may still ask about them:
+    # P(+) = 0.5*0.9 + 0.5*0.1 = 0.5 and P(D|+) = 0.45/0.5 = 0.9.
+    proc = grader("solve", "prob-bayes", "--param", "prior=1/2", "--param", "sensitivity=0.9",
+                  "--param", "specificity=9/10", "--json")
+    assert proc.returncode == 0, proc.stderr
+    answers = json.loads(proc.stdout)["answers"]
+    assert answers["evidence"] == pytest.approx(0.5)
+    assert answers["posterior"] == pytest.approx(0.9)

@@ -1,0 +1,272 @@
+"""The zygote: a warm interpreter that forks one sandboxed child per request.
+
+Started by the grader as `python -I -S -c <this source>` with a scrubbed environment (inside
+bubblewrap's namespaces when available); it is never forked from the grader, so it holds no
+answers, keys or secrets. It imports numpy once, then serves requests read from stdin:
+fork a child (see _child.py), watch its output through capped buffers, kill it and every
+descendant at the deadline, and send back the raw bytes. It never interprets results:
+the trusted grader parses them.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import json
+import os
+import selectors
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Callable
+from typing import Any
+
+PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
+SECCOMP_DENY = [
+    "execve", "execveat", "fork", "vfork", "ptrace", "process_vm_readv", "process_vm_writev",
+    "socket", "socketpair", "mount", "umount2", "unshare", "setns", "pivot_root", "chroot",
+    "bpf", "keyctl", "add_key", "request_key", "perf_event_open", "userfaultfd", "kexec_load",
+    "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "tkill",
+    "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "io_uring_setup", "kcmp",
+    "open_by_handle_at", "name_to_handle_at", "acct", "settimeofday", "clock_settime",
+]
+CLONE_THREAD, TIOCSTI, PR_SET_PDEATHSIG = 0x10000, 0x5412, 1
+
+
+def read_msg(fd: int) -> Any:
+    head = _read_exact(fd, 4)
+    if head is None:
+        return None
+    body = _read_exact(fd, struct.unpack(">I", head)[0])
+    return None if body is None else json.loads(body)
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_msg(fd: int, obj: Any) -> None:
+    body = json.dumps(obj).encode()
+    view = memoryview(struct.pack(">I", len(body)) + body)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def main() -> None:
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)  # a stray print can never corrupt the protocol
+    boot = read_msg(proto_in)
+    sys.path[:0] = boot["sys_path"]
+    import numpy
+
+    child = types.ModuleType("_sandbox_child")
+    exec(compile(boot["child_source"], "<sandbox child>", "exec"), child.__dict__)  # noqa: S102
+    libc = ctypes.CDLL(None, use_errno=True)
+    subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # same-uid children cannot read our memory
+    seccomp, seccomp_error = _prepare_seccomp() if boot["seccomp"] else (None, "not requested")
+    tmp_root = boot["tmp_root"] or tempfile.gettempdir()
+    write_msg(proto_out, {"ready": True, "seccomp": seccomp is not None,
+                          "seccomp_error": seccomp_error, "subreaper": subreaper,
+                          "numpy": numpy.__version__, "pid": os.getpid()})
+    while (req := read_msg(proto_in)) is not None:
+        try:
+            resp = serve(req, child, seccomp, tmp_root)
+        except Exception as exc:  # noqa: BLE001 - report, and stay up for the next request
+            resp = {"error": f"{type(exc).__name__}: {exc}"}
+        write_msg(proto_out, resp)
+
+
+def _prepare_seccomp() -> tuple[Callable[[int], None] | None, str]:
+    try:
+        import pyseccomp as sc
+    except Exception as exc:  # noqa: BLE001 - missing package or missing libseccomp
+        return None, f"pyseccomp unavailable ({exc})"
+
+    def install(pid: int) -> None:
+        deny = sc.ERRNO(1)  # EPERM: the student sees a clear PermissionError
+        f = sc.SyscallFilter(sc.ALLOW)
+        for name in SECCOMP_DENY:
+            f.add_rule(deny, name)
+        f.add_rule(sc.ERRNO(38), "clone3")  # ENOSYS: glibc falls back to clone for threads
+        f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+        f.add_rule(deny, "kill", sc.Arg(0, sc.NE, pid))
+        f.add_rule(deny, "tgkill", sc.Arg(0, sc.NE, pid))
+        f.add_rule(deny, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, TIOCSTI))
+        f.add_rule(deny, "prctl", sc.Arg(0, sc.EQ, PR_SET_PDEATHSIG))
+        f.load()
+
+    return install, ""
+
+
+def serve(req: dict, child: Any, seccomp: Any, tmp_root: str) -> dict:
+    """Run one child for this request and report how it ended, with its raw output."""
+    workdir = tempfile.mkdtemp(prefix="run-", dir=tmp_root)
+    try:
+        _write_files(workdir, req["files"], req.get("uid"))
+        return _fork_and_watch(req, workdir, child, seccomp)
+    finally:
+        _remove(workdir)
+
+
+def _write_files(workdir: str, files: dict, uid: int | None) -> None:
+    for name, b64 in files.items():
+        if os.sep in name or name in (".", "..") or "\0" in name:
+            raise ValueError(f"bad file name {name!r}")
+        fd = os.open(os.path.join(workdir, name),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(base64.b64decode(b64))
+            if uid is not None:
+                os.fchown(f.fileno(), uid, uid)
+    if uid is not None:
+        os.chown(workdir, uid, uid)
+
+
+def _fork_and_watch(req: dict, workdir: str, child: Any, seccomp: Any) -> dict:
+    pipes = [os.pipe() for _ in range(3)]  # stdout, stderr, results
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        child.main(req, workdir, tuple(w for _, w in pipes), seccomp)
+    for _, w in pipes:
+        os.close(w)
+    watch = _Watch(req, [r for r, _ in pipes], pid)
+    reason = watch.run(start)
+    status = _kill_all(pid)
+    watch.drain()
+    for r, _ in pipes:
+        os.close(r)
+    return {"reason": reason, "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "elapsed": time.monotonic() - start,
+            **{k: base64.b64encode(bytes(b)).decode() for k, b in watch.named_buffers()}}
+
+
+class _Watch:
+    """Read stdout, stderr and results through capped buffers until the child ends or a limit."""
+
+    def __init__(self, req: dict, fds: list[int], pid: int) -> None:
+        lim = req["limits"]
+        self.fds = fds
+        self.caps = [lim["output_kb"] << 10, lim["output_kb"] << 10, lim["result_kb"] << 10]
+        self.bufs = [bytearray(), bytearray(), bytearray()]
+        self.deadline = req["deadline"]
+        self.per_case = req.get("per_case_seconds")
+        self.pidfd = os.pidfd_open(pid)
+        self.sel = selectors.DefaultSelector()
+        for fd in fds:
+            os.set_blocking(fd, False)
+            self.sel.register(fd, selectors.EVENT_READ)
+        self.sel.register(self.pidfd, selectors.EVENT_READ)
+
+    def run(self, start: float) -> str | None:
+        end = start + self.deadline
+        case_end = None  # the per-case clock starts with the first result line
+        while True:
+            now = time.monotonic()
+            limit = min(end, case_end or end)
+            if now >= limit:
+                return "deadline" if limit == end else "case_deadline"
+            for key, _ in self.sel.select(limit - now):
+                if key.fd == self.pidfd:
+                    return None
+                i = self.fds.index(key.fd)
+                grew = self._read(i)
+                if grew is None:
+                    return ("output", "output", "result")[i]
+                if i == 2 and grew and self.per_case:
+                    case_end = time.monotonic() + self.per_case
+
+    def _read(self, i: int) -> bool | None:
+        """Read what is there; True if a result line completed; None if a cap was passed."""
+        try:
+            chunk = os.read(self.fds[i], 65536)
+        except BlockingIOError:
+            return False
+        if not chunk:
+            self.sel.unregister(self.fds[i])
+            return False
+        room = self.caps[i] - len(self.bufs[i])
+        self.bufs[i] += chunk[:room]
+        return None if len(chunk) > room else b"\n" in chunk
+
+    def drain(self) -> None:
+        """After every writer is dead: collect what is left in the pipes, within the caps."""
+        for i, fd in enumerate(self.fds):
+            while len(self.bufs[i]) < self.caps[i]:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    break
+                self.bufs[i] += chunk[: self.caps[i] - len(self.bufs[i])]
+        self.sel.close()
+        os.close(self.pidfd)
+
+    def named_buffers(self) -> list[tuple[str, bytearray]]:
+        return list(zip(("stdout", "stderr", "result"), self.bufs))
+
+
+def _kill_all(pid: int) -> int:
+    """Kill the child's group and every descendant (orphans come back to us: subreaper)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    status = 0
+    while True:
+        for kid in _children():
+            try:
+                os.kill(kid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            got, st = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return status
+        if got == pid:
+            status = st
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:  # kernel without CONFIG_PROC_CHILDREN: scan /proc
+        kids = []
+        for name in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
+                        kids.append(int(name))
+            except (OSError, ValueError, IndexError):
+                continue
+        return kids
+
+
+def _remove(path: str) -> None:
+    def unlock(func: Any, p: str, _exc: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(p), 0o700)
+            os.chmod(p, 0o700)
+            func(p)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=unlock)

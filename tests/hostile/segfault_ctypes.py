@@ -1,0 +1,7 @@
+# ATTACK: dereferences NULL through ctypes
+# EXPECT: crashed
+import ctypes
+
+
+def softmax(z):
+    return ctypes.string_at(0)

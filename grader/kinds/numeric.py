@@ -60,8 +60,11 @@ class Scalar:
 
     def grade(self, answer: Any, expected: Any, part: PartSpec, ctx: GradeContext) -> Verdict:
         if not isinstance(answer, float):
-            return make_verdict(0.0, f"Expected a single number, got "
-                                     f"{describe_shape(shape_of(answer) or ())}.")
+            # Still checked against the listed mistakes: one may be a list (a whole gradient
+            # given for one of its entries, say).
+            return finish(self, answer, expected, part, ctx, score=0.0,
+                          feedback=f"Expected a single number, got "
+                                   f"{describe_shape(shape_of(answer) or ())}.")
         if math.isnan(answer) and not math.isnan(expected):
             return make_verdict(0.0, NAN_FEEDBACK)
         if bool(close(answer, expected, part.tolerance)):
@@ -79,7 +82,10 @@ class Scalar:
 
     def differs(self, a: Any, b: Any, part: PartSpec) -> bool:
         x, y = _number(a), _number(b)
-        return x is None or y is None or not bool(close(x, y, part.tolerance))
+        if x is None or y is None:  # lists: an answer of the shape of a listed mistake
+            u, v = as_float_array(a), as_float_array(b)
+            return u is None or v is None or not all_close(u, v, part.tolerance)
+        return not bool(close(x, y, part.tolerance))
 
     def describe(self, part: PartSpec, expected: Any) -> str:
         return "a number, e.g. 0.25, 1/3 or ln(2)/2"
@@ -122,8 +128,10 @@ class NumberSet:
 
     def differs(self, a: Any, b: Any, part: PartSpec) -> bool:
         x, y = as_float_array(a), as_float_array(b)
-        if x is None or y is None or x.ndim != 1 or x.shape != y.shape:
+        if x is None or y is None or x.shape != y.shape:
             return True
+        if x.ndim != 1:  # not a set: a listed mistake of another shape, compared as given
+            return not all_close(x, y, part.tolerance)
         return not all_close(np.sort(x), np.sort(y), part.tolerance)
 
     def describe(self, part: PartSpec, expected: Any) -> str:

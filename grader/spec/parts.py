@@ -170,6 +170,9 @@ def _options(ck: Checker, part: dict, path: KeyPath, kind: str, *,
     if kind in ("vector", "matrix"):
         partial = ck.field(part, path, "partial", boolean, False)
         return INVALID if partial is INVALID else {"partial": partial}
+    if kind == "direction":
+        unit = ck.field(part, path, "unit", boolean, False)
+        return INVALID if unit is INVALID else {"unit": unit}
     if kind == "choice":
         choices = ck.field(part, path, "choices", _choices)
         return INVALID if choices is INVALID else {"choices": tuple(choices)}

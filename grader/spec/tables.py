@@ -23,7 +23,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "vector": ("tolerance", "partial"),
     "matrix": ("tolerance", "partial"),
     "set": ("tolerance",),
-    "direction": ("tolerance",),
+    "direction": ("tolerance", "unit"),
     "integer": (),
     "bool": (),
     "shape": (),

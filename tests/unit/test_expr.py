@@ -500,6 +500,14 @@ def test_student_huge_yaml_list_is_refused() -> None:
         parse_student_value([0] * 20_000)
 
 
+def test_expr_reexports_the_builtin_tables() -> None:
+    from grader import expr, expr_builtins
+
+    assert expr.BUILTINS is expr_builtins.BUILTINS and expr.CONSTANTS is expr_builtins.CONSTANTS
+    assert expr.ELEMENTARY is expr_builtins.ELEMENTARY
+    assert set(expr.ELEMENTARY) < set(expr.BUILTINS)
+
+
 # --------------------------------------------------------------- never a crash
 
 _TOKENS = [*"0123456789.+-*/^()[], eE_'", "pi", "inf", "nan", "sqrt", "ln", "log", "**", "x",

@@ -22,6 +22,14 @@ def test_every_solver_is_registered_under_its_name() -> None:
         assert SOLVERS[name] is getattr(L, name)
 
 
+def test_spectral_solvers_live_in_linalg_spectral_and_register_through_linalg() -> None:
+    from grader.solvers import linalg_spectral as S
+
+    for name in ("eigenvalues", "eigenvectors_unnormalised", "singular_values", "low_rank",
+                 "power_iteration_steps", "rayleigh_quotient", "definiteness"):
+        assert SOLVERS[name] is getattr(S, name) is getattr(L, name)
+
+
 # ---------------------------------------------------------------- products
 
 

@@ -156,3 +156,7 @@ def demo_cmd(out: str, jobs: int | None) -> None:
 
     result = demo.run_demo(Path(out), echo=click.echo, jobs=jobs)
     click.echo(demo.describe(result))
+
+
+# Commands that live beside their subsystems register themselves on import.
+from grader import commands_report as _commands_report  # noqa: E402,F401

@@ -22,8 +22,7 @@ LatePolicy = Literal["none", "per_day", "cutoff"]
 TimeSource = Literal["manifest", "file"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-TOP_KEYS = {"id", "title", "secret", "exercises", "reveal", "due", "late", "library", "sandbox",
-            "roster_columns"}
+TOP_KEYS = {"id", "title", "secret", "exercises", "reveal", "due", "late", "library", "sandbox"}
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,8 @@ class _Validator:
         return Assignment(
             id=aid, title=self._str(data, "title"), path=self.path,
             secret_source=self._secret(data.get("secret", {"env": "GRADER_SECRET"})),
-            entries=tuple(self._entries(data.get("exercises", []))),
+            # A missing `exercises` is reported once, above, not again as an empty list.
+            entries=tuple(self._entries(data["exercises"]) if "exercises" in data else ()),
             reveal=self._choice(data, "reveal", ("always", "after_due", "never"), "after_due"),
             due=self._due(data.get("due")),
             late=self._late(data.get("late", {})),
@@ -303,22 +303,39 @@ def _in_pool(exercise: Any, entry: Entry) -> bool:
 
 
 def check_entries(assignment: Assignment, library: Sequence[Any]) -> None:
-    """Unknown exercise ids and pools too small for their pick, reported together."""
-    import difflib
-
+    """Unknown or repeated exercise ids and pools too small for their pick, reported together."""
     ids = sorted(e.id for e in library)
     fixed = {e.exercise_id for e in assignment.entries if e.exercise_id}
-    problems = []
+    problems: list[str] = []
+    first: dict[str, int] = {}
+    earlier: list[tuple[int, set[str]]] = []
     for i, entry in enumerate(assignment.entries):
-        if entry.exercise_id and entry.exercise_id not in ids:
-            close = difflib.get_close_matches(entry.exercise_id, ids, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else "; see `grader list`"
-            problems.append(f"exercises[{i}]: unknown exercise '{entry.exercise_id}'{hint}")
-        elif not entry.exercise_id:
-            pool = [e for e in library if _in_pool(e, entry) and e.id not in fixed]
-            if len(pool) < entry.pick:
-                problems.append(f"exercises[{i}]: pick {entry.pick} but only {len(pool)} "
-                                f"exercises match topic={entry.topic} tags={list(entry.tags)}")
+        if entry.exercise_id:
+            problems += _fixed_problem(i, entry.exercise_id, ids, first)
+            first.setdefault(entry.exercise_id, i)
+            continue
+        pool = {e.id for e in library if _in_pool(e, entry) and e.id not in fixed}
+        # Earlier picks may, for some student, have taken the overlap of their pool and this
+        # one: only what is left in that worst case is sure to be there for everyone.
+        left = len(pool) - sum(min(n, len(pool & other)) for n, other in earlier)
+        if left < entry.pick:
+            taken = " after earlier picks from the same exercises" if left < len(pool) else ""
+            problems.append(f"exercises[{i}]: pick {entry.pick} but only {left} exercises "
+                            f"match topic={entry.topic} tags={list(entry.tags)}{taken}")
+        earlier.append((entry.pick, pool))
     if problems:
         where = display_path(assignment.path)
         raise UserError("\n".join(f"{where}: {p}" for p in problems))
+
+
+def _fixed_problem(i: int, exercise_id: str, ids: list[str], first: dict[str, int]) -> list[str]:
+    import difflib
+
+    if exercise_id not in ids:
+        close = difflib.get_close_matches(exercise_id, ids, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; see `grader list`"
+        return [f"exercises[{i}]: unknown exercise '{exercise_id}'{hint}"]
+    if exercise_id in first:
+        return [(f"exercises[{i}]: '{exercise_id}' is already listed as "
+                 f"exercises[{first[exercise_id]}]; list each exercise once")]
+    return []

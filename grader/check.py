@@ -61,7 +61,8 @@ def _check_answers(folder: Path, meta: dict, report: CheckReport) -> None:
         raise UserError(f"{where}: unknown exercise {', '.join(map(repr, unknown))}; this "
                         f"problem set has: {', '.join(exercises)}")
     for ex in meta["exercises"]:
-        given = data.get(ex["id"]) or {}
+        given = data.get(ex["id"])
+        given = {} if given is None else given  # `ex: 0` is not a mapping, not "nothing yet"
         if not isinstance(given, dict):
             raise UserError(f"{where}: {ex['id']}: expected a mapping of part ids to answers")
         extra = [k for k in given if k not in {p["id"] for p in ex["parts"]}]
@@ -171,7 +172,8 @@ def submit(folder: Path, *, out: Path | None = None,
     meta = read_meta(folder)
     files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
     manifest = manifest_for(files, meta)
-    target = out or folder.parent / f"{meta['assignment']['id']}-{folder.resolve().name}.zip"
+    here = folder.resolve()  # `grader submit` in the folder itself: Path(".").parent is "."
+    target = out or here.parent / f"{meta['assignment']['id']}-{here.name}.zip"
     atomic_write_bytes(target, pack(files, manifest))
     return target
 

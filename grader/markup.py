@@ -39,6 +39,9 @@ _ESCAPED_ENTITY = re.compile(r"&amp;(#x[0-9A-Fa-f]+;)")
 # ---------------------------------------------------------------- math and Markdown
 
 
+# A class's problem sets repeat the same formulas (and the key page repeats every prompt), so
+# conversions are memoised: pure functions of their text, and the hot spot of `grader generate`.
+@functools.lru_cache(maxsize=8192)
 def _mathml(latex_src: str, *, display: bool) -> str:
     """MathML for one formula; raises ValueError saying what is wrong with the LaTeX."""
     try:
@@ -68,6 +71,7 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+@functools.lru_cache(maxsize=2048)
 def render_markdown(text: str) -> str:
     """Markdown to HTML, with $..$ and $$..$$ math as MathML and raw HTML escaped."""
     return _markdown().render(text)

@@ -18,8 +18,11 @@ from pathlib import Path
 from grader.errors import UserError, display_path
 
 REQUIRED = ("id", "name", "email")
-_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-_RESERVED = {"key", "con", "prn", "aux", "nul", "index", "assets"}
+# No trailing dot: Windows drops it, so "a." and "a" would share a folder there.
+_SAFE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9_-])?$")
+# Our own folder names, and Windows' device names (reserved with any extension, e.g. "con.txt").
+_RESERVED = {"key", "index", "assets", "con", "prn", "aux", "nul",
+             *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,10 @@ class Student:
 
 def folder_name(student_id: str) -> str:
     """A file-system-safe folder name for an id: the id itself when it is already safe."""
-    if _SAFE.match(student_id) and student_id not in _RESERVED:
+    if _SAFE.fullmatch(student_id) and student_id.split(".")[0] not in _RESERVED:
         return student_id
     ascii_ = unicodedata.normalize("NFKD", student_id).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:40] or "student"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower())[:40].strip("-") or "student"
     digest = hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:8]
     return f"{slug}-{digest}"
 
@@ -67,7 +70,9 @@ def parse_roster(text: str, where: str) -> list[Student]:
         raise UserError(f"{where}:1: missing column{'s' if len(missing) > 1 else ''} "
                         f"{', '.join(missing)}; the header has: {', '.join(header) or '(nothing)'}")
     reader.fieldnames = header
-    students, errors, seen = [], [], {}
+    students: list[Student] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         values = {k: (v or "").strip() for k, v in row.items() if k is not None}

@@ -1,0 +1,242 @@
+"""`grader check` and `grader submit` as a library: form and shape only, never the answers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.check import check, format_report, shape_problem, submit
+from grader.errors import UserError
+from grader.values import encode_json
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "check-test-secret"
+ASSIGNMENT = """\
+id: check-week
+title: Check week
+exercises:
+  - info-kl-divergence
+  - la-eigen-symmetric
+  - opt-gradient-descent
+  - impl-softmax
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+
+    from grader.generate import generate
+
+    root = tmp_path_factory.mktemp("course")
+    (root / "week.yaml").write_text(ASSIGNMENT)
+    (root / "roster.csv").write_text("id,name,email\ns001,Ada,ada@example.edu\n")
+    os.environ["GRADER_SECRET"] = SECRET
+    try:
+        generate(root / "week.yaml", root / "roster.csv", root / "out")
+    finally:
+        del os.environ["GRADER_SECRET"]
+    return root / "out"
+
+
+@pytest.fixture
+def folder(built: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(built / "s001", tmp_path / "s001"))
+
+
+@pytest.fixture
+def key(built: Path) -> dict:
+    return json.loads((built / "key" / "s001.json").read_text())
+
+
+def answers_from(key: dict, change=None) -> str:
+    """answers.yaml filled from the key (JSON is YAML), optionally changed part by part."""
+    doc = {}
+    for ex in key["exercises"]:
+        if ex["answers"]:
+            doc[ex["id"]] = {p: encode_json(change(ex["id"], p, v) if change else v)
+                             for p, v in ex["answers"].items()}
+    return json.dumps(doc, indent=2)
+
+
+def fill(folder: Path, text: str) -> None:
+    (folder / "answers.yaml").write_text(text, encoding="utf-8")
+
+
+def lines(report) -> list[str]:
+    return [ln.split(":")[0].split() for ln in report.lines]  # [status, label]
+
+
+def test_an_untouched_problem_set_lists_every_part_as_missing(folder: Path) -> None:
+    report = check(folder, run_code=False)
+    assert lines(report) == [
+        ["missing", "info-kl-divergence.kl_pq"], ["missing", "info-kl-divergence.kl_qp"],
+        ["missing", "la-eigen-symmetric.eigenvalues"],
+        ["missing", "la-eigen-symmetric.eigenvectors"],
+        ["missing", "opt-gradient-descent.iterates"],
+        ["missing", "opt-gradient-descent.final_value"]]
+    assert (report.missing, report.answered, report.errors, report.ready) == (6, 0, 0, True)
+    assert format_report(report).endswith(
+        "Ready to submit: 0 answer(s) readable, 6 left unanswered. This checked the form of your "
+        "answers only, not whether they are right.")
+
+
+def test_right_and_wrong_answers_get_the_same_report(folder: Path, key: dict) -> None:
+    fill(folder, answers_from(key))
+    right = format_report(check(folder, run_code=False))
+    fill(folder, answers_from(key, lambda ex, part, v: json.loads(
+        json.dumps(v).replace("1", "7").replace("2", "9"))))
+    wrong = format_report(check(folder, run_code=False))
+    assert right == wrong  # check cannot tell them apart: it never sees the answers
+    assert "correct" not in right.lower()
+    assert "not whether they are right" in right
+    assert right.count(" ok ") == 6
+
+
+def test_the_report_never_shows_a_reference_value(folder: Path, key: dict) -> None:
+    fill(folder, "# nothing yet\n")
+    text = format_report(check(folder, run_code=False))
+    fill(folder, answers_from(key, lambda ex, part, v: [0, 0] if part == "eigenvalues" else 0.5))
+    text += format_report(check(folder, run_code=False))  # wrong answers: still no hint
+    for ex in key["exercises"]:
+        for value in ex["answers"].values():
+            for number in json.dumps(value).replace("[", " ").replace("]", " ").split(","):
+                number = number.strip()
+                if len(number) > 4:
+                    assert number not in text
+
+
+def test_a_format_error_and_a_wrong_shape_must_be_fixed(folder: Path, key: dict) -> None:
+    def change(ex: str, part: str, value):
+        if part == "kl_pq":
+            return "about a half"
+        if part == "eigenvalues":
+            return [1, 2, 3]
+        return value
+
+    fill(folder, answers_from(key, change))
+    report = check(folder, run_code=False)
+    assert "  FORMAT   info-kl-divergence.kl_pq: could not read 'about a half' as a number: " \
+           "invalid syntax" in report.lines
+    assert "  SHAPE    la-eigen-symmetric.eigenvalues: expected shape (2,), got (3,)" \
+        in report.lines
+    assert (report.errors, report.ready) == (2, False)
+    assert format_report(report).endswith("2 problem(s) to fix before you submit.")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("info-kl-divergense:\n  kl_pq: 1\n",
+     ("answers.yaml: unknown exercise 'info-kl-divergense'; this problem set has: "
+     "info-kl-divergence, la-eigen-symmetric, opt-gradient-descent, impl-softmax")),
+    ("info-kl-divergence:\n  kl_pqq: 1\n",
+     "answers.yaml: info-kl-divergence: unknown part 'kl_pqq'; the parts are: kl_pq, kl_qp"),
+    ("la-eigen-symmetric: 5\n",
+     "answers.yaml: la-eigen-symmetric: expected a mapping of part ids to answers"),
+    ("la-eigen-symmetric: 0\n",
+     "answers.yaml: la-eigen-symmetric: expected a mapping of part ids to answers"),
+    ("info-kl-divergence:\n  kl_pq: [1\n",
+     ("answers.yaml:3:1: invalid YAML: expected ',' or ']', but got '<stream end>' (while "
+     "parsing a flow sequence that started at line 2)\nFix the YAML in answers.yaml (a stray "
+     "tab or a missing space after ':' is the usual cause).")),
+])
+def test_unreadable_answers_are_a_user_error(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                             text: str, message: str) -> None:
+    fill(folder, text)
+    monkeypatch.chdir(folder)
+    with pytest.raises(UserError) as info:
+        check(Path("."), run_code=False)
+    assert str(info.value) == message
+
+
+def test_missing_files_are_reported(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (folder / "solution.py").unlink()
+    report = check(folder, run_code=False)
+    assert "  MISSING  impl-softmax: softmax: solution.py not found" in report.lines
+    assert not report.ready
+    (folder / "answers.yaml").unlink()
+    monkeypatch.chdir(folder)
+    with pytest.raises(UserError) as info:
+        check(Path("."), run_code=False)
+    assert str(info.value) == "answers.yaml: not found; it came with your problem set"
+
+
+def test_shape_problem() -> None:
+    assert shape_problem([1.0, 2.0], [2], "vector") is None
+    assert shape_problem([[1.0, 2.0]], [2, 1], "matrix") == "expected shape (2, 1), got (1, 2)"
+    assert shape_problem([[1.0], [2.0, 3.0]], [2, 2], "matrix") == \
+        "expected a rectangular list of numbers"
+    assert shape_problem(3.0, None, "scalar") is None
+
+
+# ---------------------------------------------------------------- the public examples
+
+
+def sandbox_available() -> bool:
+    try:
+        import grader.sandbox  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_sandbox = pytest.mark.skipif(not sandbox_available(),
+                                   reason="grader.sandbox is not importable yet")
+
+
+@needs_sandbox
+def test_public_examples_run_and_hidden_cases_do_not(folder: Path, key: dict) -> None:
+    shutil.copy(ROOT / "grader" / "demo" / "solution_right.py", folder / "solution.py")
+    fill(folder, answers_from(key))
+    report = check(folder)
+    ran = [ln for ln in report.lines if ln.strip().startswith(("ran", "ERROR"))]
+    cases = next(ex for ex in key["exercises"] if ex["id"] == "impl-softmax")["cases"]
+    public = [c for c in cases if c["visibility"] == "public"]
+    assert len(ran) == len(public) == 2
+    assert ran[0].startswith("  ran      softmax([1, 2, 3]) -> [0.0900305")
+    assert ran[1] == "  ran      softmax([0, 0]) -> [0.5, 0.5]"
+    text = format_report(report)
+    for c in cases:
+        if c["visibility"] == "hidden" and c["id"].startswith("random-"):
+            assert json.dumps(c["args"][0]) not in text
+    assert "hidden" not in text and "passed" not in text.lower()
+    assert "correct" not in text.lower()
+
+
+@needs_sandbox
+def test_a_broken_solution_is_shown_with_its_error(folder: Path) -> None:
+    (folder / "solution.py").write_text("def softmax(z):\n    return 1 / 0\n")
+    report = check(folder)
+    errors = [ln for ln in report.lines if "ERROR" in ln]
+    assert len(errors) == 2
+    assert "ZeroDivisionError" in errors[0]
+
+
+# ---------------------------------------------------------------- submit
+
+
+def test_submit_refuses_work_with_problems_and_writes_nothing(folder: Path, key: dict) -> None:
+    fill(folder, answers_from(key, lambda ex, part, v: "??" if part == "kl_qp" else v))
+    with pytest.raises(UserError, match=r"1 problem\(s\) to fix before submitting \(see above\); "
+                                        r"nothing was written"):
+        submit(folder, out=folder.parent / "work.zip")
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["s001"]
+
+
+@needs_sandbox
+def test_submit_writes_beside_the_folder_by_default(folder: Path, key: dict) -> None:
+    from grader.submission import read_archive
+
+    fill(folder, answers_from(key))
+    echoed: list[str] = []
+    target = submit(folder, echo=echoed.append)
+    assert target == folder.parent / "check-week-s001.zip"
+    assert any("ok" in line for line in echoed)
+    sub = read_archive(target)
+    assert sub.problems == ()
+    assert sub.manifest["student"] == "s001" and sub.manifest["assignment"] == "check-week"
+    with zipfile.ZipFile(target) as zf:
+        assert "problems.html" not in zf.namelist()

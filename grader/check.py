@@ -123,12 +123,14 @@ def _check_function(folder: Path, ex: dict, entry: dict, report: CheckReport, *,
         return
     if not run_code:
         return
-    for line in run_public_examples(path.read_bytes(), fn):
-        report.lines.append(f"  {line}")
+    lines, imported = run_public_examples(path.read_bytes(), fn)
+    if not imported:  # it would score nothing on any case: not ready to submit
+        report.errors += 1
+    report.lines += [f"  {line}" for line in lines]
 
 
-def run_public_examples(source: bytes, fn: dict) -> list[str]:
-    """Run the public cases in the sandbox; lines describing each outcome (inputs, output)."""
+def run_public_examples(source: bytes, fn: dict) -> tuple[list[str], bool]:
+    """Run the public cases in the sandbox: a line per outcome, and whether the file imported."""
     from grader.sandbox import Limits, run_cases
     from grader.values import from_json, to_json
 
@@ -139,7 +141,7 @@ def run_public_examples(source: bytes, fn: dict) -> list[str]:
                                   + 5.0))
     lines = []
     if run.import_error:
-        return [f"ERROR    {fn['name']}: {SOLUTION} does not import: {run.import_error}"]
+        return [f"ERROR    {fn['name']}: {SOLUTION} does not import: {run.import_error}"], False
     for cid, args, _ in cases:
         out = run.outcomes.get(cid)
         call = f"{fn['name']}({', '.join(map(_short, args))})"
@@ -148,7 +150,7 @@ def run_public_examples(source: bytes, fn: dict) -> list[str]:
             lines.append(f"ERROR    {call}: {msg}")
         else:
             lines.append(f"ran      {call} -> {_short(out.value)}")
-    return lines
+    return lines, True
 
 
 def _short(value: Any, limit: int = 70) -> str:

@@ -147,7 +147,9 @@ def _latex_value(value: Any, max_denominator: int) -> str:
         if len({len(row) for row in value}) != 1:
             raise ValueError("cannot write a ragged list of rows as a matrix")
         rows = [" & ".join(_latex_number(v, max_denominator) for v in row) for row in value]
-        return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+        # \left[ \right] rather than bmatrix: latex2mathml marks bmatrix brackets non-stretchy,
+        # so Chromium would draw them one line tall beside a tall matrix.
+        return r"\left[\begin{matrix} " + r" \\ ".join(rows) + r" \end{matrix}\right]"
     items = [_latex_number(v, max_denominator) for v in value]
     inner = ", ".join(items)
     return rf"\left({inner}\right)" if r"\frac" in inner else f"({inner})"

@@ -286,7 +286,7 @@ def latex_surd(A: Any) -> str:
     denominator up to 100 are written as 4-digit decimals.
     """
     rows = [" & ".join(_surd(float(v)) for v in row) for row in _mat(A)]
-    return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+    return "\\left[\\begin{matrix} " + " \\\\ ".join(rows) + " \\end{matrix}\\right]"  # see markup.latex
 
 
 # Last, because it imports the helpers above: registers the spectral solvers and

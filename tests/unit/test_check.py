@@ -240,3 +240,20 @@ def test_submit_writes_beside_the_folder_by_default(folder: Path, key: dict) -> 
     assert sub.manifest["student"] == "s001" and sub.manifest["assignment"] == "check-week"
     with zipfile.ZipFile(target) as zf:
         assert "problems.html" not in zf.namelist()
+
+
+def test_a_solution_that_does_not_import_is_not_ready(tmp_path) -> None:
+    """A syntax error in solution.py would score zero on every case: check says so, exit 2."""
+    pytest.importorskip("grader.sandbox")
+    from grader.check import _check_function
+    from grader.submission import CheckReport
+
+    (tmp_path / "solution.py").write_text("def softmax(z)\n    return z\n", encoding="utf-8")
+    entry = {"function": {"name": "softmax", "signature": "softmax(z)", "returns": "vector",
+                          "time_limit": 2.0, "public": [{"id": "public-1", "args": [[1, 2]],
+                                                         "kwargs": {}}]}}
+    report = CheckReport(tmp_path)
+    _check_function(tmp_path, {"id": "impl-softmax"}, entry, report, run_code=True)
+    assert report.errors == 1
+    assert not report.ready
+    assert any("does not import" in line and "SyntaxError" in line for line in report.lines)

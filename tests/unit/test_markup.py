@@ -133,9 +133,9 @@ LATEX = [
     ([1.0, -2.0], "(1, -2)"),
     ([0.5, 0.25], r"\left(\frac{1}{2}, \frac{1}{4}\right)"),
     (np.array([1, 2]), "(1, 2)"),
-    ([[1, 2], [3, 4]], r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"),
-    ([[0.5], [1.0]], r"\begin{bmatrix} \frac{1}{2} \\ 1 \end{bmatrix}"),
-    (np.eye(2), r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}"),
+    ([[1, 2], [3, 4]], r"\left[\begin{matrix} 1 & 2 \\ 3 & 4 \end{matrix}\right]"),
+    ([[0.5], [1.0]], r"\left[\begin{matrix} \frac{1}{2} \\ 1 \end{matrix}\right]"),
+    (np.eye(2), r"\left[\begin{matrix} 1 & 0 \\ 0 & 1 \end{matrix}\right]"),
     ("bits", r"\text{bits}"),
 ]
 
@@ -200,7 +200,7 @@ def test_render_prompt_fills_placeholders_with_filters() -> None:
                         {"p": [0.5, 0.5], "n": 3, "unit": "bits", "A": [[1, 0], [0, 1]],
                          "q": 0.125})
     assert out == (r"Let $p = \left(\frac{1}{2}, \frac{1}{2}\right)$ and $n = 3$, in bits; "
-                   r"A = $\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}$, q = 0.125")
+                   r"A = $\left[\begin{matrix} 1 & 0 \\ 0 & 1 \end{matrix}\right]$, q = 0.125")
 
 
 def test_render_prompt_does_not_html_escape() -> None:

@@ -389,6 +389,6 @@ def test_linalg_spec_is_well_posed(exercise_id: str) -> None:
 def test_latex_surd_writes_nice_entries_exactly() -> None:
     r5, r2 = math.sqrt(5), math.sqrt(2)
     tex = L.latex_surd([[1 / r5, -2 / r5], [2 / 3, 1 / r2]])
-    assert tex == (r"\begin{bmatrix} \frac{\sqrt{5}}{5} & -\frac{2\sqrt{5}}{5} \\ "
-                   r"\frac{2}{3} & \frac{\sqrt{2}}{2} \end{bmatrix}")
-    assert L.latex_surd([[0, 3], [-1, math.pi]]) == r"\begin{bmatrix} 0 & 3 \\ -1 & 3.142 \end{bmatrix}"
+    assert tex == (r"\left[\begin{matrix} \frac{\sqrt{5}}{5} & -\frac{2\sqrt{5}}{5} \\ "
+                   r"\frac{2}{3} & \frac{\sqrt{2}}{2} \end{matrix}\right]")
+    assert L.latex_surd([[0, 3], [-1, math.pi]]) == r"\left[\begin{matrix} 0 & 3 \\ -1 & 3.142 \end{matrix}\right]"

@@ -61,8 +61,7 @@ def run_demo(root: Path, *, echo: Callable[[str], None] = lambda s: None,
 
     out = root / "results"
     summary = grade_assignment(assignment, subs, out, key_dir=build / "key", jobs=jobs,
-                               csv=out / "gradebook.csv", junit=out / "junit.xml",
-                               gradescope=out / "results.json")
+                               csv=out / "gradebook.csv", junit=out / "junit.xml")
     return DemoResult(root, build, subs, out, result.students, summary)
 
 
@@ -178,7 +177,7 @@ def describe(result: DemoResult) -> str:
     if result.results:
         lines += [f"  {result.results.name}/index.html              the class report",
                   f"  {result.results.name}/<student>.html          each student's report",
-                  f"  {result.results.name}/gradebook.csv, junit.xml, results.json   for LMS and CI"]
+                  f"  {result.results.name}/gradebook.csv, junit.xml     for the LMS and CI"]
     if result.summary is not None:
         s = result.summary
         lines += ["", (f"Graded {len(s.results)} students (sandbox: {s.sandbox_level}); "

@@ -1,0 +1,99 @@
+"""`grader grade`: options in, grade_assignment, a short report out (exit 1 under --fail-under)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from grader.cli import cli, handle_errors
+from grader.errors import EXIT_THRESHOLD
+
+
+class _Bar:
+    """A progress bar on a terminal; one line per student otherwise (for CI logs)."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, line: str) -> None:
+        if not self.tty:
+            click.echo(line)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="grading", file=sys.stderr,
+                                         show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+@cli.command("grade")
+@click.argument("assignment", type=click.Path())
+@click.argument("submissions", type=click.Path())
+@click.option("--out", required=True, type=click.Path(),
+              help="Results folder: <student>.json, gradebook.sqlite, gradebook.csv.")
+@click.option("--key", type=click.Path(),
+              help="The folder `grader generate` wrote (default: OUT/key or SUBMISSIONS/key).")
+@click.option("--jobs", type=click.IntRange(1, 512), help="Parallel workers [default: all cores].")
+@click.option("--csv", "csv_file", type=click.Path(),
+              help="Where to write the LMS gradebook CSV [default: OUT/gradebook.csv].")
+@click.option("--junit", type=click.Path(), help="Also write a JUnit XML report here.")
+@click.option("--gradescope", type=click.Path(), help="Also write Gradescope's results.json here.")
+@click.option("--summary", type=click.Path(),
+              help="Also write a Markdown summary here ($GITHUB_STEP_SUMMARY gets it anyway).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Exit 1 when a submitted result scores below PCT percent.")
+@click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
+@handle_errors
+def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs: int | None,
+              csv_file: str | None, junit: str | None, gradescope: str | None,
+              summary: str | None, fail_under: float | None, force: bool) -> None:
+    """Grade a folder of submissions against the instructor key."""
+    from grader.grading import grade_assignment, threshold_failed
+
+    bar = _Bar(sys.stderr.isatty())
+    try:
+        result = grade_assignment(
+            Path(assignment), Path(submissions), Path(out), key_dir=_path(key), jobs=jobs,
+            csv=_path(csv_file), junit=_path(junit), gradescope=_path(gradescope),
+            summary=_path(summary), fail_under=fail_under, force=force, progress=bar)
+    finally:
+        bar.close()
+    for line in report_lines(result, out=out, fail_under=fail_under):
+        click.echo(line)
+    if threshold_failed(result, fail_under):
+        sys.exit(EXIT_THRESHOLD)
+
+
+def report_lines(result: Any, *, out: str, fail_under: float | None) -> list[str]:
+    """What `grader grade` prints after the run."""
+    from grader.grading.exports import num
+    from grader.grading.summary import below
+
+    lines = [f"sandbox level: {result.sandbox_level}",
+             f"graded {result.graded}, unchanged {result.skipped}"
+             + (" (--force regrades them)" if result.skipped else "")]
+    for student, old, new in result.changes:
+        lines.append(f"changed: {student} {num(old)} -> {num(new)} ({new - old:+.4g})")
+    lines += [f"warning: {w}" for w in result.warnings]
+    lines.append(f"{len(result.results)} students, mean {result.mean_percent:.1f}%; results in "
+                 f"{out}/ (<student>.json, gradebook.sqlite, gradebook.csv)")
+    if fail_under is not None:
+        low = below(result, fail_under)
+        if low:
+            shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in low[:10])
+            lines.append(f"fail-under {num(fail_under)}%: not met by {len(low)} ({shown})")
+        else:
+            lines.append(f"fail-under {num(fail_under)}%: met")
+    return lines

@@ -1,0 +1,206 @@
+"""Function parts: the cases sent to the sandbox, and the per-case verdicts made in the parent.
+
+Expected values are computed here, in the trusted process, with the reference solver; the sandbox
+only ever receives the inputs. Public cases show their inputs and the student's output; hidden
+cases show only that they exist and the kind of failure (an exception's type and the student's
+own line, never its text, which could echo a hidden input).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.functions import BuiltCase, reference_value, shape_problem
+from grader.kinds.base import all_close, close
+from grader.model import FunctionSpec, PartSpec
+from grader.results import CaseResult, CaseStatus, PartResult
+from grader.sandbox import CaseOutcome, SandboxRun
+from grader.values import to_json
+
+_WHERE = re.compile(r"\((solution\.py, line \d+, in [\w<>]+)\)$")
+
+
+@dataclass(frozen=True)
+class FunctionWork:
+    """A function part of one student's set, ready for the sandbox: cases and expected values."""
+
+    exercise_id: str
+    part: PartSpec
+    points: float
+    cases: tuple[tuple[str, BuiltCase, Any], ...]  # (sandbox case id, case, expected value)
+    problems: tuple[str, ...] = ()  # cases the reference could not solve (instructor warnings)
+
+    @property
+    def fn(self) -> FunctionSpec:
+        assert self.part.function is not None
+        return self.part.function
+
+    def calls(self) -> list[tuple[str, list, dict]]:
+        return [(sid, list(c.args), dict(c.kwargs)) for sid, c, _ in self.cases]
+
+
+def prepare_function(exercise_id: str, number: int, part: PartSpec, points: float,
+                     key_cases: Sequence[dict]) -> FunctionWork:
+    """Build the part's cases from the key and compute every expected value in this process."""
+    assert part.function is not None
+    cases, problems = [], []
+    for raw in key_cases:
+        if raw.get("part") != part.id:
+            continue
+        case = BuiltCase(str(raw["id"]), list(raw.get("args") or []),
+                         dict(raw.get("kwargs") or {}), raw.get("visibility", "hidden"),
+                         str(raw.get("why", "")))
+        try:
+            expected = reference_value(part.function, case)
+        except Exception as exc:  # noqa: BLE001 - a spec bug; the case is left out, not failed
+            problems.append(f"{exercise_id}.{part.id} {case.id}: the reference solver raised "
+                            f"{type(exc).__name__}: {exc}; the case was left out")
+            continue
+        cases.append((f"e{number}.{part.id}.{case.id}", case, expected))
+    return FunctionWork(exercise_id, part, points, tuple(cases), tuple(problems))
+
+
+def values_close(value: Any, expected: Any, tol: Any) -> bool:
+    """Within tolerance, element by element; nested lists of unequal lengths compared item-wise."""
+    try:
+        a = np.asarray(value, dtype=float)
+        b = np.asarray(expected, dtype=float)
+    except (ValueError, TypeError):
+        pass  # ragged (a tuple of a scalar and a vector, say): compared item by item below
+    else:
+        return all_close(a, b, tol) if a.shape or b.shape else bool(close(a, b, tol))
+    if isinstance(value, list) and isinstance(expected, list) and len(value) == len(expected):
+        return all(values_close(v, e, tol) for v, e in zip(value, expected))
+    return False
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    try:
+        return tuple(np.asarray(value, dtype=float).shape)
+    except (ValueError, TypeError):
+        return None
+
+
+def judge(work: FunctionWork, case: BuiltCase, expected: Any, outcome: CaseOutcome | None,
+          *, revealed: bool) -> CaseResult:
+    """One case's result: passed, failed (wrong value or shape), or the sandbox's ending."""
+    public = case.visibility == "public"
+    status: CaseStatus
+    if outcome is None:
+        status, message = "not_run", "not run"
+    elif outcome.status != "ok":
+        status, message = outcome.status, _ending_message(outcome, public)
+    else:
+        status, message = _compare(work.fn, outcome.value, expected, public, revealed)
+    if not public:
+        return CaseResult(case.id, "hidden", status, message)
+    return CaseResult(case.id, "public", status, message, args=case.args,
+                      output=outcome.value if outcome and outcome.status == "ok" else None,
+                      expected=expected if revealed else None)
+
+
+def _compare(fn: FunctionSpec, value: Any, expected: Any, public: bool,
+             revealed: bool) -> tuple[CaseStatus, str]:
+    problem = shape_problem(value, fn.returns)
+    if problem:
+        shown = f"returned {_short(value)}: " if public else "returned a value of the wrong form: "
+        return "bad_output", shown + problem
+    if values_close(value, expected, fn.tolerance):
+        return "passed", ""
+    got, want = _shape(value), _shape(expected)
+    if got is not None and want is not None and got != want:
+        what = f"wrong shape {got}, expected {want}"
+    else:
+        what = "wrong value"
+    if not public:
+        return "failed", what
+    text = f"returned {_short(value)}"
+    if revealed:
+        text += f", expected {_short(expected)}"
+    return "failed", f"{text} ({what})"
+
+
+def _ending_message(outcome: CaseOutcome, public: bool) -> str:
+    if public or outcome.status != "exception":
+        return outcome.message
+    name = outcome.message.split(":", 1)[0].split(" ", 1)[0]
+    where = _WHERE.search(outcome.message)
+    return f"raised {name}" + (f" ({where.group(1)})" if where else "")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    try:
+        text = to_json(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def grade_function(work: FunctionWork, run: SandboxRun | None, *, revealed: bool,
+                   absent: str | None = None) -> PartResult:
+    """The part's result from the sandbox run; `absent` says why nothing was run."""
+    if absent is not None or run is None:
+        cases = tuple(CaseResult(c.id, c.visibility, "not_run", absent or "not run")
+                      for _, c, _ in work.cases)
+        return _part(work, 0.0, "missing", absent or "Not run.", cases)
+    results = tuple(judge(work, case, expected, run.outcomes.get(sid), revealed=revealed)
+                    for sid, case, expected in work.cases)
+    passed = sum(r.passed for r in results)
+    total = len(results)
+    fraction = passed / total if total else 0.0
+    status = "correct" if total and passed == total else "partial" if passed else "wrong"
+    return _part(work, fraction * work.points, status,
+                 _feedback(results, run, _shared_failure(work, results, run)), results)
+
+
+def _shared_failure(work: FunctionWork, results: Sequence[CaseResult],
+                    run: SandboxRun) -> str | None:
+    """The message when every case failed the same way and a public case shows it."""
+    failed = [(sid, r) for (sid, _, _), r in zip(work.cases, results) if not r.passed]
+    endings = {(o.status, o.message) for sid, _ in failed
+               if (o := run.outcomes.get(sid)) is not None and o.status != "ok"}
+    if len(failed) != len(results) or len(endings) != 1:
+        return None
+    public = [r for _, r in failed if r.visibility == "public"]
+    return public[0].message if public else None
+
+
+def _part(work: FunctionWork, score: float, status: Any, feedback: str,
+          cases: tuple[CaseResult, ...]) -> PartResult:
+    return PartResult(work.exercise_id, work.part.id, "function", round(score, 4),
+                      work.points, status, feedback, cases=cases)
+
+
+def _feedback(results: Sequence[CaseResult], run: SandboxRun, shared: str | None) -> str:
+    total, passed = len(results), sum(r.passed for r in results)
+    if total and passed == total:
+        return f"All {total} cases passed."
+    lines = [f"{passed} of {total} cases passed."]
+    if run.import_error:
+        lines.append(f"solution.py could not be run: {run.import_error}")
+        return " ".join(lines)
+    if shared:
+        lines.append(f"Every case failed: {shared}")
+        return " ".join(lines)
+    for label, group in (("Public", [r for r in results if r.visibility == "public"]),
+                         ("Hidden", [r for r in results if r.visibility == "hidden"])):
+        bad = Counter(_kind(r) for r in group if not r.passed)
+        if bad:
+            kinds = ", ".join(f"{n} {k}" for k, n in sorted(bad.items(), key=lambda x: -x[1]))
+            lines.append(f"{label} cases: {len(group) - sum(bad.values())} of {len(group)} "
+                         f"passed ({kinds}).")
+    return " ".join(lines)
+
+
+def _kind(r: CaseResult) -> str:
+    if r.status == "failed":
+        return "wrong shape" if "wrong shape" in r.message else "wrong value"
+    return {"exception": "raised an exception", "timeout": "timed out", "memory": "out of memory",
+            "crashed": "crashed", "exited": "exited early", "bad_output": "wrong form",
+            "truncated": "output cut off", "not_run": "not run"}.get(r.status, r.status)

@@ -1,0 +1,189 @@
+"""DIR/gradebook.sqlite: every submission, grading run and part result, written transactionally.
+
+Each student's rows are written in one transaction, so a run killed at any instant (SIGKILL
+included) leaves every student either fully recorded or not at all; the next run regrades only
+the students whose latest stored result does not match their current fingerprint (submission
+hash, spec hashes, grader version, key, assignment and reveal state).
+
+The schema is versioned: MIGRATIONS[i] upgrades version i to i + 1, applied in order on open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import UserError, display_path
+from grader.results import StudentResult
+from grader.values import to_json
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (0);
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        student TEXT NOT NULL, assignment TEXT NOT NULL, sha256 TEXT NOT NULL,
+        received_time TEXT, path TEXT NOT NULL,
+        UNIQUE (assignment, student, sha256, path));
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY, assignment TEXT NOT NULL, grader_version TEXT NOT NULL,
+        spec_hashes TEXT NOT NULL, sandbox_level TEXT NOT NULL,
+        started TEXT NOT NULL, finished TEXT);
+    CREATE TABLE part_results (
+        run INTEGER NOT NULL REFERENCES runs (id), student TEXT NOT NULL,
+        exercise TEXT NOT NULL, part TEXT NOT NULL, score REAL NOT NULL, max REAL NOT NULL,
+        status TEXT NOT NULL, mistake TEXT, feedback TEXT NOT NULL,
+        PRIMARY KEY (run, student, exercise, part));
+    CREATE TABLE student_results (
+        run INTEGER NOT NULL REFERENCES runs (id), student TEXT NOT NULL,
+        assignment TEXT NOT NULL, status TEXT NOT NULL, total REAL NOT NULL, max REAL NOT NULL,
+        fingerprint TEXT NOT NULL, json TEXT NOT NULL,
+        PRIMARY KEY (run, student));
+    CREATE INDEX student_results_latest ON student_results (assignment, student, run);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A student's latest recorded result."""
+
+    run: int
+    total: float
+    fingerprint: str
+    json: str
+
+    def result(self) -> StudentResult:
+        from grader.values import from_json
+
+        return StudentResult.from_dict(from_json(self.json))
+
+
+class Gradebook:
+    """The gradebook of one output folder (a context manager)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"{display_path(path)}: not a usable gradebook ({exc}); move it "
+                            "away to start a new one") from None
+
+    def __enter__(self) -> Gradebook:  # noqa: PYI034 - Self needs Python 3.11
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def version(self) -> int:
+        try:
+            row = self.db.execute("SELECT version FROM schema_version").fetchone()
+        except sqlite3.OperationalError:  # no such table: a new file
+            return 0
+        return int(row[0])
+
+    def _migrate(self) -> None:
+        current, known = self.version(), len(MIGRATIONS)
+        if current > known:
+            raise UserError(f"{display_path(self.path)}: gradebook schema version {current} was "
+                            f"written by a newer grader (this one knows {known}); "
+                            "upgrade grader")
+        for version in range(current, known):
+            self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[version]}\n"
+                                  f"UPDATE schema_version SET version = {version + 1}; COMMIT;")
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self.db)
+
+    def start_run(self, *, assignment: str, grader_version: str,
+                  spec_hashes: Mapping[str, str], sandbox_level: str) -> int:
+        with self._transaction():
+            cur = self.db.execute(
+                "INSERT INTO runs (assignment, grader_version, spec_hashes, sandbox_level, "
+                "started) VALUES (?, ?, ?, ?, ?)",
+                (assignment, grader_version, json.dumps(dict(spec_hashes), sort_keys=True),
+                 sandbox_level, _now()))
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run: int) -> None:
+        with self._transaction():
+            self.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (_now(), run))
+
+    def latest(self, assignment: str) -> dict[str, Stored]:
+        """Each student's most recent result for this assignment."""
+        rows = self.db.execute(
+            "SELECT s.student, s.run, s.total, s.fingerprint, s.json FROM student_results s "
+            "JOIN (SELECT student, MAX(run) AS run FROM student_results WHERE assignment = ? "
+            "GROUP BY student) m ON s.student = m.student AND s.run = m.run "
+            "WHERE s.assignment = ?", (assignment, assignment))
+        return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in rows}
+
+    def record(self, run: int, result: StudentResult, *, fingerprint: str,
+               received_time: str | None, path: str | None, document: str | None = None) -> None:
+        """Write one student's submission, part results and total in a single transaction.
+
+        `document` is the result's JSON when the caller already has it (to_json otherwise).
+        """
+        with self._transaction():
+            if result.submission_sha256 and path:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO submissions (student, assignment, sha256, "
+                    "received_time, path) VALUES (?, ?, ?, ?, ?)",
+                    (result.student_id, result.assignment_id, result.submission_sha256,
+                     received_time, path))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO part_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run, result.student_id, p.exercise_id, p.part_id, p.score, p.max_score,
+                  p.status, p.mistake, p.feedback) for p in result.parts()])
+            self.db.execute(
+                "INSERT OR REPLACE INTO student_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run, result.student_id, result.assignment_id, result.status, result.score,
+                 result.max_score, fingerprint, document or to_json(result.to_dict())))
+
+    def latest_parts(self, assignment: str) -> list[tuple]:
+        """(student, exercise, part, score, max, status, mistake, feedback) of each latest result."""
+        latest = {s: st.run for s, st in self.latest(assignment).items()}
+        rows = self.db.execute("SELECT run, student, exercise, part, score, max, status, "
+                               "mistake, feedback FROM part_results ORDER BY student, exercise, "
+                               "part")
+        return [r[1:] for r in rows if latest.get(r[1]) == r[0]]
+
+    def runs(self) -> list[tuple]:
+        return list(self.db.execute("SELECT id, assignment, grader_version, spec_hashes, "
+                                    "sandbox_level, started, finished FROM runs ORDER BY id"))
+
+
+class _Tx:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def iter_totals(book: Gradebook, assignment: str) -> Iterator[tuple[str, float]]:
+    for student, stored in sorted(book.latest(assignment).items()):
+        yield student, stored.total

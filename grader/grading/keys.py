@@ -1,0 +1,110 @@
+"""The instructor key written by `grader generate`: the roster and each student's parameters.
+
+Grading never redraws a variant: it reads the stored parameters and cases from here, so a change
+of numpy's random streams can never change a grade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.errors import UserError, display_path
+from grader.values import from_json
+
+KEY_FORMAT = 1  # the format grader.generate writes (generate.KEY_FORMAT)
+
+
+@dataclass(frozen=True)
+class StudentKey:
+    """One student's key document and the hash of its bytes (part of the regrade fingerprint)."""
+
+    id: str
+    name: str
+    email: str
+    folder: str
+    doc: dict[str, Any]
+    sha256: str
+
+    @property
+    def exercises(self) -> list[dict[str, Any]]:
+        return list(self.doc.get("exercises", []))
+
+    @property
+    def points(self) -> float:
+        return float(sum(e["points"] for e in self.exercises))
+
+
+def find_key_dir(*, key: Path | None, out: Path, submissions: Path) -> Path:
+    """The key folder: --key (the generate output or its key/ folder), else OUT/key or SUBMISSIONS/key."""
+    if key is not None:
+        candidates = [key / "key", key] if (key / "key" / "roster.json").is_file() else [key]
+    else:
+        candidates = [out / "key", submissions / "key"]
+    for folder in candidates:
+        if (folder / "roster.json").is_file():
+            return folder
+    looked = ", ".join(display_path(c) for c in candidates)
+    raise UserError(f"no instructor key found (looked for roster.json in {looked}); run "
+                    "`grader generate ASSIGNMENT --roster ROSTER --out DIR` first and pass "
+                    "--key DIR (the folder generate wrote)")
+
+
+def load_keys(key_dir: Path, assignment_id: str) -> list[StudentKey]:
+    """Every student's key, in roster order; a clear error naming the file when one is wrong."""
+    roster_path = key_dir / "roster.json"
+    roster = _parse(_read_bytes(roster_path), roster_path)
+    if not isinstance(roster, list):
+        raise UserError(f"{display_path(roster_path)}: expected a list of students; "
+                        "run `grader generate` again")
+    return [_load_one(key_dir, entry, assignment_id) for entry in roster]
+
+
+def _load_one(key_dir: Path, entry: Any, assignment_id: str) -> StudentKey:
+    if not isinstance(entry, dict) or not {"id", "folder"} <= set(entry):
+        raise UserError(f"{display_path(key_dir / 'roster.json')}: damaged entry {entry!r}; "
+                        "run `grader generate` again")
+    path = key_dir / f"{entry['folder']}.json"
+    raw = _read_bytes(path)
+    doc = _parse(raw, path)
+    where = display_path(path)
+    if not isinstance(doc, dict):
+        raise UserError(f"{where}: not a key document; run `grader generate` again")
+    if doc.get("format") != KEY_FORMAT:
+        raise UserError(f"{where}: key format {doc.get('format')!r}; this grader reads format "
+                        f"{KEY_FORMAT}: run `grader generate` again with this version")
+    if doc.get("assignment") != assignment_id:
+        raise UserError(f"{where}: this key is for assignment {doc.get('assignment')!r}, not "
+                        f"{assignment_id!r}; give the key folder generated for this assignment")
+    return StudentKey(id=str(entry["id"]), name=str(entry.get("name", "")),
+                      email=str(entry.get("email", "")), folder=str(entry["folder"]), doc=doc,
+                      sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{display_path(path)}: missing from the key folder; run `grader "
+                        "generate` again to rewrite the key") from None
+
+
+def _parse(raw: bytes, path: Path) -> Any:
+    try:
+        return from_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"{display_path(path)}: damaged ({exc}); run `grader generate` "
+                        "again to rewrite the key") from None
+
+
+def check_exercises(keys: Sequence[StudentKey], library: dict[str, Any], key_dir: Path) -> None:
+    """Every exercise the keys name must be in the library (the assignment's spec folders)."""
+    missing = sorted({e["id"] for k in keys for e in k.exercises} - set(library))
+    if missing:
+        raise UserError(f"{display_path(key_dir)}: the key names exercise(s) "
+                        f"{', '.join(missing)} that are not in the library; add their spec "
+                        "folder to the assignment's `library:` list")

@@ -1,0 +1,70 @@
+"""`grader grade`: options reach grade_assignment; exit 0, 1 under --fail-under, 2 on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import grader.commands_grade
+import grader.grading
+from grader.cli import cli
+from grader.results import RunSummary, StudentResult
+
+
+def summary(score: float) -> RunSummary:
+    r = StudentResult("w1", "ann", "Ann", "a@x", "ann", "graded", score, score, 10.0)
+    return RunSummary("w1", (r,), graded=1, skipped=0, sandbox_level="fork+rlimits",
+                      changes=(("ann", 2.0, score),), warnings=("spec changed",))
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    seen: list = []
+
+    def fake(*args, **kwargs):
+        seen.append((args, kwargs))
+        return summary(kwargs.pop("_score", 7.0))
+
+    monkeypatch.setattr(grader.grading, "grade_assignment", fake)
+    return seen
+
+
+def test_options_are_passed_through_and_the_report_printed(calls):
+    res = CliRunner().invoke(cli, ["grade", "a.yaml", "subs", "--out", "res", "--key", "build",
+                                  "--jobs", "3", "--junit", "j.xml", "--gradescope", "g.json",
+                                  "--csv", "c.csv", "--summary", "s.md", "--force"])
+    assert res.exit_code == 0, res.output
+    (args, kwargs), = calls
+    assert args == (Path("a.yaml"), Path("subs"), Path("res"))
+    assert {k: v for k, v in kwargs.items() if k != "progress"} == {
+        "key_dir": Path("build"), "jobs": 3, "csv": Path("c.csv"), "junit": Path("j.xml"),
+        "gradescope": Path("g.json"), "summary": Path("s.md"), "fail_under": None,
+        "force": True}
+    assert res.output.splitlines() == [
+        "sandbox level: fork+rlimits", "graded 1, unchanged 0", "changed: ann 2 -> 7 (+5)",
+        "warning: spec changed",
+        ("1 students, mean 70.0%; results in res/ (<student>.json, gradebook.sqlite, "
+         "gradebook.csv)")]
+
+
+def test_fail_under_sets_exit_status_one(calls):
+    low = CliRunner().invoke(cli, ["grade", "a.yaml", "subs", "--out", "r", "--fail-under", "75"])
+    assert low.exit_code == 1
+    assert "fail-under 75%: not met by 1 (ann 70.0%)" in low.output
+    ok = CliRunner().invoke(cli, ["grade", "a.yaml", "subs", "--out", "r", "--fail-under", "70"])
+    assert ok.exit_code == 0 and "fail-under 70%: met" in ok.output
+
+
+def test_bad_input_exits_two_with_a_message_and_no_traceback(tmp_path):
+    res = CliRunner().invoke(cli, ["grade", str(tmp_path / "nope.yaml"), str(tmp_path),
+                                   "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "nope.yaml: no such assignment file" in res.output
+    assert "Traceback" not in res.output
+    (tmp_path / "a.yaml").write_text("id: w1\ntitle: W\nexercises: [info-kl-divergence]\n")
+    res = CliRunner().invoke(cli, ["grade", str(tmp_path / "a.yaml"), str(tmp_path),
+                                   "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "no instructor key found" in res.output and "run `grader generate" in res.output

@@ -56,12 +56,12 @@ class GenerateResult:
 
 def load_library_for(assignment: Assignment) -> list[Any]:
     """The packaged library plus the assignment's own spec folders."""
-    from grader.spec import library_dir, load_library
+    from grader.spec import library_dirs, load_library
 
     for folder in assignment.library:
         if not folder.is_dir():
             raise UserError(f"{assignment.path}: library folder {folder} does not exist")
-    return load_library([library_dir(), *assignment.library])
+    return load_library(library_dirs(assignment.library))
 
 
 def plan_student(assignment: Assignment, student: Student, secret: bytes,

@@ -13,9 +13,9 @@ SCHEMA_DIR = Path(__file__).parent / "schema"
 
 def list_exercises(*, topic: str | None = None, extra_dirs: Sequence[Path] = ()) -> list[dict]:
     """One row per exercise: id, topic, title, kinds of its parts, points, difficulty."""
-    from grader.spec import library_dir, load_library
+    from grader.spec import library_dirs, load_library
 
-    exercises = load_library([library_dir(), *extra_dirs])
+    exercises = load_library(library_dirs(extra_dirs))
     topics = sorted({e.topic for e in exercises})
     if topic is not None and topic not in topics:
         raise UserError(f"unknown topic {topic!r}; the topics are: {', '.join(topics)}")

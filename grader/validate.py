@@ -54,28 +54,14 @@ class ValidationReport:
         return head
 
 
-def _spec_files(paths: Sequence[Path]) -> list[Path]:
-    from grader.spec import library_dir
-
-    files: list[Path] = []
-    for p in paths or [library_dir()]:
-        if p.is_dir():
-            files.extend(sorted(p.rglob("*.yaml")))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise UserError(f"{p}: no such file or folder; give spec files or folders of them")
-    return files
-
-
 def validate_paths(paths: Sequence[Path], *, samples: int = 50,
                    progress: Callable[[str], None] = lambda s: None) -> ValidationReport:
     """Validate every spec under paths (default: the packaged library)."""
-    from grader.spec import load_exercise
+    from grader.spec import library_dirs, load_exercise, spec_files
 
     report = ValidationReport()
     errors: list[str] = []
-    for f in _spec_files(paths):
+    for f in spec_files(paths or library_dirs()):
         try:
             exercise = load_exercise(f)
         except SpecError as exc:

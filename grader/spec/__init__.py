@@ -28,6 +28,7 @@ __all__ = [
     "Document",
     "find_exercise",
     "library_dir",
+    "library_dirs",
     "load_exercise",
     "load_library",
     "load_yaml",
@@ -42,6 +43,14 @@ def library_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "exercises"
 
 
+def library_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
+    """The packaged library, installed packs (entry point `grader.packs`) and extra folders."""
+    from grader.plugins import pack_dirs
+
+    packaged = [library_dir()] if library_dir().is_dir() else []
+    return [*packaged, *pack_dirs(), *map(Path, extra)]
+
+
 def schema_path() -> Path:
     """The JSON Schema of the spec format, for editors (grader/schema/exercise.schema.json)."""
     return Path(__file__).resolve().parent.parent / "schema" / "exercise.schema.json"
@@ -49,6 +58,7 @@ def schema_path() -> Path:
 
 def load_exercise(path: str | Path) -> Exercise:
     """Load and check one spec file; raise SpecError listing every problem found."""
+    _load_plugins([Path(path)])
     exercise, diagnostics = _load(Path(path))
     if exercise is None:
         raise SpecError(diagnostics)
@@ -93,6 +103,7 @@ def load_library(paths: Sequence[str | Path]) -> list[Exercise]:
     exercises: list[Exercise] = []
     diagnostics: list[Diagnostic] = []
     seen: dict[str, Path] = {}
+    _load_plugins(paths)
     for file in _unique(spec_files(paths)):
         exercise, found = _load(file)
         diagnostics.extend(found)
@@ -106,6 +117,18 @@ def load_library(paths: Sequence[str | Path]) -> list[Exercise]:
     if diagnostics:
         raise SpecError(diagnostics)
     return exercises
+
+
+def _load_plugins(paths: Iterable[str | Path]) -> None:
+    """Instructors' grader_plugins.py beside their specs, before the specs that use them."""
+    from grader.plugins import load_folder_plugins
+
+    for p in map(Path, paths):
+        if p.is_dir():
+            load_folder_plugins(p)
+        else:  # a spec's own folder, or the library root above its topic folder
+            load_folder_plugins(p.parent.parent)
+            load_folder_plugins(p.parent)
 
 
 def _unique(files: list[Path]) -> list[Path]:
@@ -125,7 +148,7 @@ def _duplicate(exercise: Exercise, first: Path) -> Diagnostic:
 def find_exercise(exercise_id: str, extra_dirs: Sequence[str | Path] = ()) -> Exercise:
     """The exercise with this id, from the packaged library or the extra folders."""
     # The packaged library may be absent in a bare checkout; a folder the user names may not.
-    folders = [*([library_dir()] if library_dir().is_dir() else []), *map(Path, extra_dirs)]
+    folders = library_dirs(extra_dirs)
     every = spec_files(folders)
     files = [f for f in every if f.stem == exercise_id]
     if not files:
@@ -137,4 +160,5 @@ def find_exercise(exercise_id: str, extra_dirs: Sequence[str | Path] = ()) -> Ex
     if len(files) > 1:
         where = ", ".join(display_path(f) for f in files)
         raise UserError(f"exercise id {exercise_id!r} is defined twice: {where}")
+    _load_plugins([*folders, files[0]])
     return load_exercise(files[0])

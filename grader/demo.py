@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,8 +89,12 @@ def fabricate_submissions(build: Path, subs: Path, assignment: Path) -> None:
             atomic_write_text(work / SOLUTION, (DEMO_DATA / f"solution_{_code(persona)}.py")
                               .read_text(encoding="utf-8"))
         if persona == "format":
-            # Unreadable answers cannot be submitted through `grader submit`: hand in the folder.
+            # Unreadable answers cannot be submitted through `grader submit`: hand in the folder,
+            # its files dated like the others (a folder's time is its files' mtime).
             shutil.copytree(work, subs / folder)
+            stamp = (due - dt.timedelta(hours=2)).timestamp()
+            for f in (subs / folder).iterdir():
+                os.utime(f, (stamp, stamp))
             continue
         archive = subs / f"{folder}.zip"
         submit(work, out=archive)

@@ -150,7 +150,7 @@ def bench_per_student_process(root: Path, sample: int, students: int) -> dict[st
     shutil.copy(root / "assignment.yaml", work / "assignment.yaml")
 
     def loop() -> None:
-        for i, row in enumerate(roster[1:sample + 1]):
+        for _, row in enumerate(roster[1:sample + 1]):
             (work / "one.csv").write_text(f"{roster[0]}\n{row}\n", encoding="utf-8")
             grader("generate", "assignment.yaml", "--roster", "one.csv", "--out", "out", cwd=work)
 
@@ -218,7 +218,8 @@ def scaled(sample: int, what: str, n: int) -> str:
 def report(r: dict) -> str:
     n = r["students"]
     rows = [
-        ("`grader generate` (CLI process, fresh folder)", r["cli"], f"median of {r['cli']['runs']}"),
+        ("`grader generate` (CLI process, fresh folder)", r["cli"],
+         f"median of {r['cli']['runs']}"),
         ("`grader generate` (in-process library call)", r["in_process"],
          f"median of {r['in_process']['runs']}"),
         ("`grader generate` rerun, nothing changed", r["cli_rerun"],

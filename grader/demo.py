@@ -148,6 +148,7 @@ def _answers(key: dict, persona: str) -> str:
 def _shift_first_step(steps: list) -> list:
     """A wrong first step, later steps copied from the key (graded with follow-through)."""
     first = steps[0]
+    wrong: Any  # a dict, list or number, like the step it replaces
     if isinstance(first, dict):
         wrong = {k: (v + 1 if isinstance(v, (int, float)) and k != "point" else v)
                  for k, v in first.items()}

@@ -1,4 +1,4 @@
-"""Safe expressions: spec formulas and what students type, parsed by `ast` and walked by a whitelist.
+"""Safe expressions: spec formulas and what students type, parsed by `ast`, walked by a whitelist.
 
 Nothing here calls eval, exec or compile on code objects. A parsed tree is checked once
 (`compile_expr`) for forbidden constructs and then interpreted node by node (`Expr.evaluate`),

@@ -40,7 +40,7 @@ def load_folder_plugins(folder: Path) -> None:
     _loaded[path] = name
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001 - the instructor's code: report, don't crash
+    except Exception as exc:
         del sys.modules[name]
         where = _last_frame_in(traceback.extract_tb(exc.__traceback__), path)
         raise UserError(f"{display_path(path)}{where}: importing it failed: "
@@ -60,7 +60,7 @@ def pack_dirs() -> tuple[Path, ...]:
         try:
             obj = ep.load()
             found = obj() if callable(obj) else None
-        except Exception as exc:  # noqa: BLE001 - a broken pack is named, not a crash
+        except Exception as exc:
             raise UserError(f"exercise pack {ep.name!r} ({ep.value}) failed to load: "
                             f"{type(exc).__name__}: {exc}") from None
         if found is not None:

@@ -101,7 +101,8 @@ def _meta_exercise(pe: Any) -> dict:
             entry["function"] = {
                 "name": fn.name, "signature": fn.signature, "returns": fn.returns,
                 "time_limit": fn.time_limit,
-                "public": [{"id": c.id, "args": encode_json(c.args), "kwargs": encode_json(c.kwargs)}
+                "public": [{"id": c.id, "args": encode_json(c.args),
+                            "kwargs": encode_json(c.kwargs)}
                            for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
             }
         else:

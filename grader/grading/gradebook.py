@@ -80,7 +80,7 @@ class Gradebook:
             raise UserError(f"{display_path(path)}: not a usable gradebook ({exc}); move it "
                             "away to start a new one") from None
 
-    def __enter__(self) -> Gradebook:  # noqa: PYI034 - Self needs Python 3.11
+    def __enter__(self) -> Gradebook:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -155,7 +155,8 @@ class Gradebook:
                  result.max_score, fingerprint, document or to_json(result.to_dict())))
 
     def latest_parts(self, assignment: str) -> list[tuple]:
-        """(student, exercise, part, score, max, status, mistake, feedback) of each latest result."""
+        """(student, exercise, part, score, max, status, mistake, feedback) of each latest result.
+        """
         latest = {s: st.run for s, st in self.latest(assignment).items()}
         rows = self.db.execute("SELECT run, student, exercise, part, score, max, status, "
                                "mistake, feedback FROM part_results ORDER BY student, exercise, "

@@ -40,7 +40,10 @@ class StudentKey:
 
 
 def find_key_dir(*, key: Path | None, out: Path, submissions: Path) -> Path:
-    """The key folder: --key (the generate output or its key/ folder), else OUT/key or SUBMISSIONS/key."""
+    """The key folder: --key, else OUT/key or SUBMISSIONS/key.
+
+    --key may be the generate output or its key/ folder.
+    """
     if key is not None:
         candidates = [key / "key", key] if (key / "key" / "roster.json").is_file() else [key]
     else:

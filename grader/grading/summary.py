@@ -95,7 +95,8 @@ def _mistakes_table(results: Sequence[StudentResult]) -> list[str]:
                    if p.mistake)
     if not seen:
         return []
-    lines = ["### Most common mistakes", "", "| Part | Mistake | Students |", "| --- | --- | ---: |"]
+    lines = ["### Most common mistakes", "",
+             "| Part | Mistake | Students |", "| --- | --- | ---: |"]
     for (eid, pid, mistake), n in seen.most_common(10):
         lines.append(f"| {_cell(eid)}.{_cell(pid)} | {_cell(mistake)} | {n} |")
     return lines + [""]

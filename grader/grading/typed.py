@@ -160,7 +160,7 @@ def _verdict(exercise: Exercise, part: PartSpec, raw: Any, expected: Any,
         ctx = GradeContext(mistakes=tuple(mistakes))
     try:
         return grade_raw(part.kind, raw, expected, part, ctx), None
-    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class's grading
+    except Exception as exc:
         return (Verdict(0.0, "wrong", "This answer could not be graded (an internal error); your "
                                       "instructor has been told."),
                 f"{exercise.id}.{part.id}: grading raised {type(exc).__name__}: {exc}")

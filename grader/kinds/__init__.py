@@ -52,7 +52,8 @@ def grade_raw(kind: Kind | str, raw: Any, expected: Any, part: PartSpec,
     ctx = ctx or GradeContext()
     if raw is None:
         return Verdict(score=0.0, status="missing",
-                       feedback=f"No answer given: replace null with {_form(kind, part, expected)}.")
+                       feedback="No answer given: replace null with "
+                                f"{_form(kind, part, expected)}.")
     try:
         answer = kind.parse(raw, part)
     except FormatError as err:

@@ -206,7 +206,7 @@ class Shape:
     def normalise_reference(self, value: Any, part: PartSpec) -> list[int]:
         if not isinstance(value, (list, tuple, np.ndarray)):
             # ValueError, not TypeError: the Kind contract says ill-formed references raise it.
-            raise ValueError(  # noqa: TRY004
+            raise ValueError(
                 f"expected a shape (a list of whole numbers), got {value!r}")
         dims = [_whole(d) for d in value]
         if any(d is None or d < 0 for d in dims):

@@ -92,7 +92,8 @@ class Scalar:
 
 
 class NumberSet:
-    """An unordered multiset of numbers (e.g. eigenvalues): same length, sorted, within tolerance."""
+    """An unordered multiset of numbers (e.g. eigenvalues): same length, sorted, within tolerance.
+    """
 
     name = "set"
     uses_tolerance = True

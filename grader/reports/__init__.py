@@ -19,5 +19,5 @@ from grader.reports.api import (
 from grader.reports.classreport import render_class_report
 from grader.reports.student import ExercisePrompt, render_student_report
 
-__all__ = ["ExercisePrompt", "load_results", "prompts_from_params", "prompts_from_variants", "render_class_report",
-           "render_reports", "render_student_report", "report_command"]
+__all__ = ["ExercisePrompt", "load_results", "prompts_from_params", "prompts_from_variants",
+           "render_class_report", "render_reports", "render_student_report", "report_command"]

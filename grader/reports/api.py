@@ -88,7 +88,8 @@ def load_results(results_dir: Path) -> list[StudentResult]:
     where = display_path(results_dir)
     if not results_dir.is_dir():
         raise UserError(f"{where}: no such folder. Give the --out folder of `grader grade`.")
-    files = [*sorted(results_dir.glob("*.json")), *sorted((results_dir / UNKNOWN_DIR).glob("*.json"))]
+    files = [*sorted(results_dir.glob("*.json")),
+             *sorted((results_dir / UNKNOWN_DIR).glob("*.json"))]
     results = [r for path in files if (r := _read_result(path))]
     if not results:
         raise UserError(f"{where}: no student results (<student>.json) found. Run `grader "

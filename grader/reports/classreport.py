@@ -1,4 +1,5 @@
-"""The class report page (`DIR/index.html`): distribution, exercises, mistakes, late work, roster."""
+"""The class report page (`DIR/index.html`): distribution, exercises, mistakes, late work, roster.
+"""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ matplotlib.use("Agg")  # never a GUI backend; we only ever save files
 
 from matplotlib.figure import Figure
 
-RC: dict[Any, Any] = {"svg.hashsalt": "grader-reports", "svg.fonttype": "none", "text.parse_math": False,
+RC: dict[Any, Any] = {
+      "svg.hashsalt": "grader-reports", "svg.fonttype": "none", "text.parse_math": False,
       "font.family": "sans-serif", "font.size": 10, "axes.spines.top": False,
       "axes.spines.right": False, "axes.edgecolor": "#57606a", "axes.labelcolor": "#1b1f24",
       "xtick.color": "#1b1f24", "ytick.color": "#1b1f24"}

@@ -73,7 +73,7 @@ def main() -> None:
     import numpy
 
     child = types.ModuleType("_sandbox_child")
-    exec(compile(boot["child_source"], "<sandbox child>", "exec"), child.__dict__)  # noqa: S102
+    exec(compile(boot["child_source"], "<sandbox child>", "exec"), child.__dict__)
     libc = ctypes.CDLL(None, use_errno=True)
     subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # same-uid children cannot read our memory
@@ -85,7 +85,7 @@ def main() -> None:
     while (req := read_msg(proto_in)) is not None:
         try:
             resp = serve(req, child, seccomp, tmp_root)
-        except Exception as exc:  # noqa: BLE001 - report, and stay up for the next request
+        except Exception as exc:
             resp = {"error": f"{type(exc).__name__}: {exc}"}
         write_msg(proto_out, resp)
 
@@ -93,7 +93,7 @@ def main() -> None:
 def _prepare_seccomp() -> tuple[Callable[[int], None] | None, str]:
     try:
         import pyseccomp as sc
-    except Exception as exc:  # noqa: BLE001 - missing package or missing libseccomp
+    except Exception as exc:
         return None, f"pyseccomp unavailable ({exc})"
 
     def install(pid: int) -> None:

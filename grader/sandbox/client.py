@@ -36,7 +36,7 @@ class Zygote:
         self.uid = uid
         self.proc: subprocess.Popen[bytes] | None = None
         self.hello: dict[str, Any] = {}
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
+        self.log = tempfile.TemporaryFile()
 
     @property
     def level(self) -> str:

@@ -100,7 +100,7 @@ def _others_can_read(path: str) -> bool:
 def _seccomp_loads() -> bool:
     try:
         import pyseccomp  # noqa: F401
-    except Exception:  # noqa: BLE001 - missing package, or libseccomp missing underneath
+    except Exception:
         return False
     return True
 

@@ -81,7 +81,7 @@ class SandboxPool:
             for zygote in self._all:
                 zygote.close()
 
-    def __enter__(self) -> SandboxPool:  # noqa: PYI034
+    def __enter__(self) -> SandboxPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

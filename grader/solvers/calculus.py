@@ -142,7 +142,8 @@ def add_multiply_backward(u: float, v: float, w: float) -> dict[str, float]:
 def sigmoid_gate(w: Any, x: Any) -> dict[str, Any]:
     """The sigmoid gate f = σ(w0·x0 + w1·x1 + w2): forward values and gradients.
 
-    Returns dot, f, df_ddot (= σ′(dot) = f(1 − f)), df_dw = [x0, x1, 1]·df_ddot, df_dx = [w0, w1]·df_ddot.
+    Returns dot, f, df_ddot (= σ′(dot) = f(1 − f)), df_dw = [x0, x1, 1]·df_ddot,
+    df_dx = [w0, w1]·df_ddot.
     """
     wv, xv = _vec(w), _vec(x)
     if wv.size != xv.size + 1:

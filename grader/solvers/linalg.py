@@ -243,7 +243,8 @@ def _axes(axis: Any, ndim: int) -> list[int]:
 
 @solver
 def sum_shape(shape: Any, axis: Any, keepdims: bool = False) -> list[int]:
-    """The shape of x.sum(axis=axis, keepdims=keepdims) for x of the given shape (axis: int/list)."""
+    """The shape of x.sum(axis=axis, keepdims=keepdims) for x of the given shape (axis: int/list).
+    """
     dims = [int(d) for d in shape]
     axes = _axes(axis, len(dims))
     if keepdims:
@@ -286,12 +287,13 @@ def latex_surd(A: Any) -> str:
     denominator up to 100 are written as 4-digit decimals.
     """
     rows = [" & ".join(_surd(float(v)) for v in row) for row in _mat(A)]
-    return "\\left[\\begin{matrix} " + " \\\\ ".join(rows) + " \\end{matrix}\\right]"  # see markup.latex
+    # See markup.latex.
+    return "\\left[\\begin{matrix} " + " \\\\ ".join(rows) + " \\end{matrix}\\right]"
 
 
 # Last, because it imports the helpers above: registers the spectral solvers and
 # re-exports them, so callers of linalg.<name> are unaffected by the split.
-from grader.solvers.linalg_spectral import (  # noqa: F401
+from grader.solvers.linalg_spectral import (  # noqa: E402, F401
     definiteness,
     eigenvalues,
     eigenvectors,

@@ -111,7 +111,8 @@ BAD = [
      ("week.yaml:4:16: late.policy: expected none, per_day or cutoff, got 'harsh'\n"
      "    late: {policy: harsh, penalty_per_day: -5}\n                   ^\n"
      "week.yaml:4:40: late.penalty_per_day: expected a number >= 0, got -5\n"
-     "    late: {policy: harsh, penalty_per_day: -5}\n                                           ^\n"
+     "    late: {policy: harsh, penalty_per_day: -5}\n"
+     "                                           ^\n"
      "2 errors in week.yaml")),
     ("id: w\ntitle: T\nexercises: [a]\nsandbox: {time_limit: 0, memory_mb: 1}\n",
      ("week.yaml:4:23: sandbox.time_limit: expected seconds in (0, 600], got 0\n"

@@ -1,4 +1,4 @@
-"""The late policy (started days, per-day penalty, max days, cut-off, grace) and the reveal policy."""
+"""The late policy (started days, per-day penalty, max days, cut-off, grace), the reveal policy."""
 
 from __future__ import annotations
 

@@ -214,7 +214,8 @@ def test_render_prompt_then_markdown_renders_the_math() -> None:
 
 
 def test_render_prompt_names_the_missing_parameter() -> None:
-    with pytest.raises(ValueError, match=r"unknown parameter: 'q' is undefined \(parameters: n, p\)"):
+    with pytest.raises(ValueError,
+                       match=r"unknown parameter: 'q' is undefined \(parameters: n, p\)"):
         render_prompt("{{ p }} {{ q }}", {"p": 1, "n": 2})
 
 

@@ -53,7 +53,8 @@ def test_a_safe_id_is_its_own_folder(sid: str) -> None:
 
 
 @pytest.mark.parametrize("sid,slug", [
-    ("Émile", "emile"), ("S001", "s001"), ("李雷", "student"), ("Ünïcødé ñame", "unicde-name"),  # ø has no ASCII decomposition
+    ("Émile", "emile"), ("S001", "s001"), ("李雷", "student"),
+    ("Ünïcødé ñame", "unicde-name"),  # ø has no ASCII decomposition
     ("con", "con"), ("key", "key"), ("s/../../etc/passwd", "s-etc-passwd"), ("a.", "a"),
     ("s001\n", "s001"),
 ])

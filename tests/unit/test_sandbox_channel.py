@@ -16,7 +16,8 @@ def lines(*texts: str) -> bytes:
 def test_honest_lines_give_events_and_values_with_inf_and_nan_restored() -> None:
     got = parse_results(lines('{"event": "ready"}', '{"event": "imported"}',
                               '{"case": "a", "status": "ok", "value": [1.5, "inf", "-inf", "nan"]}',
-                              '{"case": "b", "status": "exception", "message": "ZeroDivisionError"}',
+                              '{"case": "b", "status": "exception", '
+                              '"message": "ZeroDivisionError"}',
                               '{"event": "done"}'), IDS)
     assert got.events == ["ready", "imported", "done"]
     status, value, _ = got.cases["a"]

@@ -46,7 +46,8 @@ def test_rlimits_are_in_force() -> None:
 
 
 def test_the_child_is_in_a_new_session_with_stdin_closed() -> None:
-    src = "import os, sys\ndef f(z):\n    return [os.getsid(0) == os.getpid(), len(sys.stdin.read())]\n"
+    src = ("import os, sys\ndef f(z):\n"
+           "    return [os.getsid(0) == os.getpid(), len(sys.stdin.read())]\n")
     assert value(src) == [True, 0]
 
 
@@ -75,7 +76,8 @@ def test_seccomp_still_allows_threads_and_signals_to_itself() -> None:
 
 @pytest.mark.skipif("pidns" not in LAYERS, reason="no PID namespace here")
 def test_pid_namespace_hides_every_other_process() -> None:
-    n = value("import os\ndef f(z):\n    return len([p for p in os.listdir('/proc') if p.isdigit()])\n")
+    n = value("import os\ndef f(z):\n"
+              "    return len([p for p in os.listdir('/proc') if p.isdigit()])\n")
     assert isinstance(n, int) and n <= 4  # bwrap's init, the zygote, this child
 
 

@@ -47,7 +47,8 @@ def test_inf_and_nan_inputs_arrive_as_floats_and_lists_stay_lists_when_asked() -
 
 
 def test_an_exception_names_the_students_own_line() -> None:
-    src = "import numpy as np\n\n\ndef f(z):\n    y = z.sum()\n    return y / 0 if False else 1 // 0\n"
+    src = ("import numpy as np\n\n\ndef f(z):\n"
+           "    y = z.sum()\n    return y / 0 if False else 1 // 0\n")
     out = run(src).outcomes["c1"]
     assert out.status == "exception"
     assert out.message == ("ZeroDivisionError: integer division or modulo by zero "
@@ -125,14 +126,17 @@ def test_several_functions_run_in_one_sandbox() -> None:
 
 
 def test_output_is_captured_and_cleaned() -> None:
-    src = "import sys\ndef f(z):\n    print('\\x1b[31mhello\\x1b[0m')\n    print('err', file=sys.stderr)\n    return 1\n"
+    src = ("import sys\ndef f(z):\n    print('\\x1b[31mhello\\x1b[0m')\n"
+           "    print('err', file=sys.stderr)\n    return 1\n")
     got = run(src)
     assert got.stdout == "hello\n" and got.stderr == "err\n"
 
 
-def test_the_student_sees_only_its_own_files_and_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_student_sees_only_its_own_files_and_no_secrets(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_UNIT_SECRET", "s3cret")
-    src = ("import os\ndef f(z):\n    return [len(os.listdir('.')), 'GRADER_UNIT_SECRET' in os.environ,"
+    src = ("import os\ndef f(z):\n"
+           "    return [len(os.listdir('.')), 'GRADER_UNIT_SECRET' in os.environ,"
            " os.path.exists('data.txt')]\n")
     got = run_cases({"solution.py": src.encode(), "data.txt": b"1 2 3"}, "f", [("c", [1], {})],
                     limits=FAST)
@@ -163,7 +167,8 @@ def test_read_submission_refuses_symlinks_and_odd_files(tmp_path: Path) -> None:
     files, notes = read_submission(tmp_path, max_bytes=1024)
     assert files == {"solution.py": b"x = 1\n"}
     assert notes == ["big.bin: larger than 0 MB; ignored",
-                     "key.json: a symbolic link; only regular files are accepted, so it was ignored",
+                     "key.json: a symbolic link; only regular files are accepted, "
+                     "so it was ignored",
                      "sub: not a regular file; ignored"]
 
 

@@ -1,4 +1,5 @@
-"""Linear-algebra solvers against independent values: scipy, hand-worked examples, other formulas."""
+"""Linear-algebra solvers against independent values: scipy, hand-worked examples, other formulas.
+"""
 
 from __future__ import annotations
 
@@ -391,4 +392,5 @@ def test_latex_surd_writes_nice_entries_exactly() -> None:
     tex = L.latex_surd([[1 / r5, -2 / r5], [2 / 3, 1 / r2]])
     assert tex == (r"\left[\begin{matrix} \frac{\sqrt{5}}{5} & -\frac{2\sqrt{5}}{5} \\ "
                    r"\frac{2}{3} & \frac{\sqrt{2}}{2} \end{matrix}\right]")
-    assert L.latex_surd([[0, 3], [-1, math.pi]]) == r"\left[\begin{matrix} 0 & 3 \\ -1 & 3.142 \end{matrix}\right]"
+    assert L.latex_surd([[0, 3], [-1, math.pi]]) == (
+        r"\left[\begin{matrix} 0 & 3 \\ -1 & 3.142 \end{matrix}\right]")

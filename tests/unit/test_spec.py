@@ -92,7 +92,8 @@ def test_function_part() -> None:
     assert fn.docstring == "Return x with every entry multiplied by factor.\n"
     assert [c.args for c in fn.public] == [([1, 2, 3],)]
     assert [(c.args, c.kwargs, c.why) for c in fn.hidden] == [
-        (([],), {}, "an empty vector stays empty"), (([1, 2],), {"factor": 3}, "a different factor")]
+        (([],), {}, "an empty vector stays empty"),
+        (([1, 2],), {"factor": 3}, "a different factor")]
     assert fn.random_count == 3 and list(fn.random_args) == ["_n", "x"]
     assert fn.random_args["x"].generator == "int_vector"
     assert fn.time_limit == 2.0

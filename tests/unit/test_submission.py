@@ -190,8 +190,8 @@ def test_answers_yaml_must_be_a_mapping() -> None:
     assert read_answers("# nothing yet\n", "answers.yaml")[0] == {}
 
 
-def test_a_missing_or_damaged_grader_json_says_where_to_run(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_or_damaged_grader_json_says_where_to_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UserError) as info:
         read_meta(Path("."))

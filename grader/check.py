@@ -23,6 +23,7 @@ from grader.submission import (
     read_answers,
     read_meta,
 )
+from grader.values import short
 
 
 def _part(entry: dict) -> PartSpec:
@@ -144,20 +145,13 @@ def run_public_examples(source: bytes, fn: dict) -> tuple[list[str], bool]:
         return [f"ERROR    {fn['name']}: {SOLUTION} does not import: {run.import_error}"], False
     for cid, args, _ in cases:
         out = run.outcomes.get(cid)
-        call = f"{fn['name']}({', '.join(map(_short, args))})"
+        call = f"{fn['name']}({', '.join(map(short, args))})"
         if out is None or out.status != "ok":
             msg = out.message if out else "not run"
             lines.append(f"ERROR    {call}: {msg}")
         else:
-            lines.append(f"ran      {call} -> {_short(out.value)}")
+            lines.append(f"ran      {call} -> {short(out.value)}")
     return lines, True
-
-
-def _short(value: Any, limit: int = 70) -> str:
-    from grader.values import to_json
-
-    text = to_json(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def submit(folder: Path, *, out: Path | None = None,

@@ -69,3 +69,12 @@ def to_json(x: Any, *, indent: int | None = None) -> str:
 def from_json(text: str) -> Any:
     """Parse JSON written by to_json, restoring inf/nan."""
     return _decode(json.loads(text))
+
+
+def short(value: Any, limit: int = 80) -> str:
+    """Compact JSON text of a value for messages, cut to `limit` characters."""
+    try:
+        text = to_json(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -21,7 +21,7 @@ from grader.kinds.base import all_close, close
 from grader.model import FunctionSpec, PartSpec
 from grader.results import CaseResult, CaseStatus, PartResult
 from grader.sandbox import CaseOutcome, SandboxRun
-from grader.values import to_json
+from grader.values import short
 
 _WHERE = re.compile(r"\((solution\.py, line \d+, in [\w<>]+)\)$")
 
@@ -109,7 +109,7 @@ def _compare(fn: FunctionSpec, value: Any, expected: Any, public: bool,
              revealed: bool) -> tuple[CaseStatus, str]:
     problem = shape_problem(value, fn.returns)
     if problem:
-        shown = f"returned {_short(value)}: " if public else "returned a value of the wrong form: "
+        shown = f"returned {short(value)}: " if public else "returned a value of the wrong form: "
         return "bad_output", shown + problem
     if values_close(value, expected, fn.tolerance):
         return "passed", ""
@@ -120,9 +120,9 @@ def _compare(fn: FunctionSpec, value: Any, expected: Any, public: bool,
         what = "wrong value"
     if not public:
         return "failed", what
-    text = f"returned {_short(value)}"
+    text = f"returned {short(value)}"
     if revealed:
-        text += f", expected {_short(expected)}"
+        text += f", expected {short(expected)}"
     return "failed", f"{text} ({what})"
 
 
@@ -133,13 +133,6 @@ def _ending_message(outcome: CaseOutcome, public: bool) -> str:
     where = _WHERE.search(outcome.message)
     return f"raised {name}" + (f" ({where.group(1)})" if where else "")
 
-
-def _short(value: Any, limit: int = 80) -> str:
-    try:
-        text = to_json(value)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def grade_function(work: FunctionWork, run: SandboxRun | None, *, revealed: bool,

@@ -16,7 +16,7 @@ from grader.kinds import KINDS, grade_raw
 from grader.model import Exercise, GradeContext, MistakeValue, PartSpec, Verdict
 from grader.results import PartResult
 from grader.submission import ANSWERS, Submission
-from grader.values import to_json, to_plain
+from grader.values import short, to_json, to_plain
 
 MAX_SHOWN_ANSWER = 4000  # characters of a student's answer kept in the result
 
@@ -105,8 +105,8 @@ def reference_set(exercise: Exercise, kex: Mapping[str, Any]) -> ReferenceSet:
     for part_id, value in answers.items():
         if part_id in stored and _differs(exercise, part_id, stored[part_id], value):
             warnings.append(f"{exercise.id}.{part_id}: key mismatch: the stored answer "
-                            f"{_short(stored[part_id])} differs from the recomputed "
-                            f"{_short(value)}; graded against the recomputed answer")
+                            f"{short(stored[part_id])} differs from the recomputed "
+                            f"{short(value)}; graded against the recomputed answer")
             notes.append(f"The reference answer of {exercise.id}.{part_id} was recomputed and "
                          "differs from the one stored when your problem set was made; you were "
                          "graded against the recomputed answer.")
@@ -177,10 +177,3 @@ def shown_answer(raw: Any) -> Any:
         return text[:MAX_SHOWN_ANSWER] + "..."
     return value
 
-
-def _short(value: Any, limit: int = 80) -> str:
-    try:
-        text = to_json(value)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from grader.cli import cli, handle_errors
+from grader.progress import ProgressBar
 
 
 @cli.command("list")
@@ -96,14 +97,6 @@ def schema_cmd(kind: str) -> None:
     click.echo(str(library.schema_path(kind)))
 
 
-def _progress(label: str):
-    """A progress bar on a terminal; nothing (line-oriented output) otherwise."""
-    if not sys.stderr.isatty():
-        return None
-    return lambda items: click.progressbar(items, label=label, file=sys.stderr,
-                                           show_pos=True).__enter__()
-
-
 @cli.command("generate")
 @click.argument("assignment", type=click.Path())
 @click.option("--roster", required=True, type=click.Path(), help="CSV with id, name, email.")
@@ -113,8 +106,8 @@ def generate_cmd(assignment: str, roster: str, out: str) -> None:
     """Generate every student's problem set and the instructor key."""
     from grader import generate
 
-    result = generate.generate(Path(assignment), Path(roster), Path(out),
-                               progress=_progress("generating"))
+    with ProgressBar("generating", lines=False) as bar:
+        result = generate.generate(Path(assignment), Path(roster), Path(out), progress=bar)
     click.echo(f"{result.students} problem sets in {out}/ ({result.written} files written, "
                f"{result.unchanged} unchanged); instructor key in {out}/key/ "
                "(keep it from students)")

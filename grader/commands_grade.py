@@ -10,28 +10,7 @@ import click
 
 from grader.cli import cli, handle_errors
 from grader.errors import EXIT_THRESHOLD
-
-
-class _Bar:
-    """A progress bar on a terminal; one line per student otherwise (for CI logs)."""
-
-    def __init__(self, tty: bool) -> None:
-        self.tty = tty
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int, line: str) -> None:
-        if not self.tty:
-            click.echo(line)
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="grading", file=sys.stderr,
-                                         show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+from grader.progress import ProgressBar
 
 
 def _path(value: str | None) -> Path | None:
@@ -62,14 +41,11 @@ def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs
     """Grade a folder of submissions against the instructor key."""
     from grader.grading import grade_assignment, threshold_failed
 
-    bar = _Bar(sys.stderr.isatty())
-    try:
+    with ProgressBar("grading") as bar:
         result = grade_assignment(
             Path(assignment), Path(submissions), Path(out), key_dir=_path(key), jobs=jobs,
             csv=_path(csv_file), junit=_path(junit), gradescope=_path(gradescope),
             summary=_path(summary), fail_under=fail_under, force=force, progress=bar)
-    finally:
-        bar.close()
     for line in report_lines(result, out=out, fail_under=fail_under):
         click.echo(line)
     if threshold_failed(result, fail_under):

@@ -105,7 +105,7 @@ def key_document(assignment: Assignment, sset: StudentSet) -> dict:
 
 
 def generate(assignment_path: Path, roster_path: Path, out: Path, *,
-             progress: Callable[[Sequence[Student]], Any] | None = None) -> GenerateResult:
+             progress: Callable[[int, int, str], Any] | None = None) -> GenerateResult:
     """Write every student's folder and the key; returns counts of files written."""
     from grader.render import render
     from grader.studentfiles import student_files
@@ -117,8 +117,7 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *,
     check_entries(assignment, library)
     written = unchanged = 0
     sets = []
-    iterator = progress(students) if progress else students
-    for student in iterator:
+    for done, student in enumerate(students, 1):
         sset = plan_student(assignment, student, secret, library)
         sets.append(sset)
         files = student_files(assignment, sset)
@@ -129,6 +128,8 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *,
                 written += 1
             else:
                 unchanged += 1
+        if progress:
+            progress(done, len(students), f"generated {student.folder}")
     index = render("key_index.html", assignment=assignment, sets=sets,
                    title=f"{assignment.title}: instructor key").encode()
     for rel, data in ((Path("key/index.html"), index),

@@ -175,17 +175,21 @@ def _set_time(archive: Path, when: dt.datetime) -> None:
 
 def describe(result: DemoResult) -> str:
     """Where to look, in the order a newcomer would want it."""
-    lines = ["", f"The demo course is in {result.root}/:",
-             "  assignment.yaml, roster.csv     what the instructor wrote",
-             f"  {result.problem_sets.name}/<student>/problems.html   a student's problem set",
-             f"  {result.problem_sets.name}/key/index.html      the instructor key (every variant)",
-             f"  {result.submissions.name}/                     what the students handed in"]
+    sets, subs = result.problem_sets.name, result.submissions.name
+    rows = [("assignment.yaml, roster.csv", "what the instructor wrote"),
+            (f"{sets}/s001/problems.html", "a student's problem set (answers.yaml beside it)"),
+            (f"{sets}/key/index.html", "the instructor key: every variant with its solution"),
+            (f"{subs}/", "what the students handed in")]
     if result.results:
-        lines += [f"  {result.results.name}/index.html              the class report",
-                  f"  {result.results.name}/<student>.html          each student's report",
-                  f"  {result.results.name}/gradebook.csv, junit.xml     for the LMS and CI"]
+        res = result.results.name
+        rows += [(f"{res}/index.html", "the class report: open this one first"),
+                 (f"{res}/s001.html", "a student's report (one per student)"),
+                 (f"{res}/gradebook.csv, junit.xml", "for the LMS and for CI")]
+    width = max(len(path) for path, _ in rows)
+    lines = ["", f"The demo course is in {result.root}/:"]
+    lines += [f"  {path:<{width}}  {what}" for path, what in rows]
     if result.summary is not None:
         s = result.summary
         lines += ["", (f"Graded {len(s.results)} students (sandbox: {s.sandbox_level}); "
-                      f"class mean {s.mean_percent:.1f}%.")]
+                       f"class mean {s.mean_percent:.1f}%.")]
     return "\n".join(lines)

@@ -109,8 +109,20 @@ def shape_problem(value: Any, shape: list[int] | None, kind: str) -> str | None:
     except (ValueError, TypeError):
         return "expected a rectangular list of numbers"
     if got != list(shape):
-        return f"expected shape {tuple(shape)}, got {tuple(got)}"
+        return f"expected {_shape_words(shape)}, got {_shape_words(got)}"
     return None
+
+
+def _shape_words(shape: list[int]) -> str:
+    """(,) a single number; (3,) a vector of 3 numbers; (2, 3) a 2×3 matrix (rows × columns)."""
+    if not shape:
+        return "a single number"
+    if len(shape) == 1:
+        return f"a vector of {shape[0]} number{'s' if shape[0] != 1 else ''}"
+    if len(shape) == 2:
+        rows = f"{shape[0]} row{'s' if shape[0] != 1 else ''}"
+        return f"a {shape[0]}×{shape[1]} matrix ({rows} of {shape[1]})"
+    return f"an array of shape {tuple(shape)}"
 
 
 def _check_function(folder: Path, ex: dict, entry: dict, report: CheckReport, *,
@@ -179,6 +191,9 @@ def format_report(report: CheckReport) -> str:
     lines = [f"Checked {display_path(report.folder) or '.'}:"] + report.lines
     if report.errors:
         lines.append(f"{report.errors} problem(s) to fix before you submit.")
+    elif report.missing and not report.answered:
+        lines.append("Nothing answered yet: replace the nulls in answers.yaml with your answers, "
+                     "then run grader check again.")
     else:
         note = f", {report.missing} left unanswered" if report.missing else ""
         lines.append(f"Ready to submit: {report.answered} answer(s) readable{note}. "

@@ -13,7 +13,9 @@ from typing import Any
 from grader.values import encode_json
 
 STUDENT_FORMAT = 1
-UNSHAPED = ("sequence", "set", "scalar", "integer", "bool", "choice", "shape")
+# Parts whose shape check is left to grading: a sequence's or a set's length is part of its
+# answer (how many updates, how many eigenvalues), and the exact kinds have no array shape.
+UNSHAPED = ("sequence", "set", "integer", "bool", "choice", "shape")
 CHECK_OPTIONS = ("choices", "item", "partial")  # the kind options `grader check` needs
 ANSWERS_HELP = """\
 # Fill every null with your answer, then run `grader check` in this folder.
@@ -77,6 +79,8 @@ def shape_of(value: Any) -> list[int] | None:
         return list(arr.shape)
     if isinstance(value, list):
         return [len(value)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return []  # a scalar
     return None
 
 
@@ -106,7 +110,6 @@ def _meta_exercise(pe: Any) -> dict:
                            for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
             }
         else:
-            # A sequence's length is part of its answer (how many updates), so it stays secret.
             entry["shape"] = None if part.kind in UNSHAPED else \
                 shape_of(pe.variant.answers[part.id])
             entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS

@@ -170,7 +170,8 @@ def test_a_wrong_shape_is_named_and_blocks_submission(folder: Path, command: str
     before = tree(folder.parent.parent)
     result = invoke([command], folder)
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "  SHAPE    la-eigen-symmetric.eigenvalues: expected shape (2,), got (3,)\n" \
+    assert ("  SHAPE    la-eigen-symmetric.eigenvalues: expected a vector of 2 numbers, "
+            "got a vector of 3 numbers\n") \
         in result.stdout
     if command == "check":
         assert result.stdout.endswith("1 problem(s) to fix before you submit.\n")

@@ -81,8 +81,8 @@ def test_an_untouched_problem_set_lists_every_part_as_missing(folder: Path) -> N
         ["missing", "opt-gradient-descent.final_value"]]
     assert (report.missing, report.answered, report.errors, report.ready) == (6, 0, 0, True)
     assert format_report(report).endswith(
-        "Ready to submit: 0 answer(s) readable, 6 left unanswered. This checked the form of your "
-        "answers only, not whether they are right.")
+        "Nothing answered yet: replace the nulls in answers.yaml with your answers, then run "
+        "grader check again.")
 
 
 def test_right_and_wrong_answers_get_the_same_report(folder: Path, key: dict) -> None:
@@ -122,7 +122,8 @@ def test_a_format_error_and_a_wrong_shape_must_be_fixed(folder: Path, key: dict)
     report = check(folder, run_code=False)
     assert "  FORMAT   info-kl-divergence.kl_pq: could not read 'about a half' as a number: " \
            "invalid syntax" in report.lines
-    assert "  SHAPE    la-eigen-symmetric.eigenvalues: expected shape (2,), got (3,)" \
+    assert ("  SHAPE    la-eigen-symmetric.eigenvalues: expected a vector of 2 numbers, "
+            "got a vector of 3 numbers") \
         in report.lines
     assert (report.errors, report.ready) == (2, False)
     assert format_report(report).endswith("2 problem(s) to fix before you submit.")
@@ -166,10 +167,14 @@ def test_missing_files_are_reported(folder: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_shape_problem() -> None:
     assert shape_problem([1.0, 2.0], [2], "vector") is None
-    assert shape_problem([[1.0, 2.0]], [2, 1], "matrix") == "expected shape (2, 1), got (1, 2)"
+    assert shape_problem([[1.0, 2.0]], [2, 1], "matrix") == \
+        "expected a 2×1 matrix (2 rows of 1), got a 1×2 matrix (1 row of 2)"
     assert shape_problem([[1.0], [2.0, 3.0]], [2, 2], "matrix") == \
         "expected a rectangular list of numbers"
     assert shape_problem(3.0, None, "scalar") is None
+    assert shape_problem(3.0, [], "scalar") is None
+    assert shape_problem([1.0, 2.0], [], "scalar") == \
+        "expected a single number, got a vector of 2 numbers"
 
 
 # ---------------------------------------------------------------- the public examples

@@ -19,7 +19,7 @@ from grader.errors import SpecError, UserError, display_path
 
 Reveal = Literal["always", "after_due", "never"]
 LatePolicy = Literal["none", "per_day", "cutoff"]
-TimeSource = Literal["manifest", "file"]
+TimeSource = Literal["manifest", "file", "received"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 TOP_KEYS = {"id", "title", "secret", "exercises", "reveal", "due", "late", "library", "sandbox"}
@@ -236,8 +236,9 @@ class _Validator:
             self.err(("late", "policy"), f"expected none, per_day or cutoff, got {policy!r}")
             policy = "none"
         source = value.get("time_source", "manifest")
-        if source not in ("manifest", "file"):
-            self.err(("late", "time_source"), f"expected manifest or file, got {source!r}")
+        if source not in ("manifest", "file", "received"):
+            self.err(("late", "time_source"),
+                     f"expected manifest, file or received, got {source!r}")
             source = "manifest"
         nums = {k: value.get(k, d) for k, d in
                 (("penalty_per_day", 0.0), ("grace_minutes", 0.0))}

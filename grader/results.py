@@ -65,7 +65,7 @@ class ExerciseResult:
 @dataclass(frozen=True)
 class LateInfo:
     submitted_at: str | None  # ISO 8601, UTC
-    time_source: Literal["manifest", "file", "none"]
+    time_source: Literal["manifest", "file", "received", "none"]
     days_late: int  # started days past the deadline (after grace); 0 when on time
     penalty_percent: float  # share of the score removed
     note: str = ""

@@ -50,6 +50,8 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     keys = load_keys(key_dir, assignment.id)
     check_exercises(keys, library, key_dir)
     entries = collect(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir])
+    if assignment.late.time_source == "received":
+        entries = _with_received_times(entries, assignment.id, Path(out))
     revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))
     run = _Run(assignment, library, keys, entries, revealed, force=force, progress=progress)
     run.warnings += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
@@ -143,7 +145,8 @@ class _Run:
     def fingerprint(self, entry: Entry) -> str:
         """What a result depends on; an equal fingerprint means an equal result."""
         ids = [e["id"] for e in entry.key.exercises] if entry.key else []
-        late = late_info(self.assignment, entry.submission) if entry.submission else None
+        late = late_info(self.assignment, entry.submission, received=entry.received) \
+            if entry.submission else None
         parts = [entry.status, list(entry.messages),
                  entry.submission.sha256 if entry.submission else None,
                  entry.key.sha256 if entry.key else None,
@@ -153,6 +156,17 @@ class _Run:
         from grader.values import to_json
 
         return hashlib.sha256(to_json(parts).encode()).hexdigest()
+
+
+def _with_received_times(entries: list[Entry], assignment_id: str, out: Path) -> list[Entry]:
+    """Each submission's first-seen time, recorded now for those the gradebook has not seen."""
+    import dataclasses
+
+    seen = [(e.student_id, e.submission.sha256) for e in entries if e.submission is not None]
+    with Gradebook(out / "gradebook.sqlite") as book:
+        times = book.first_seen(assignment_id, seen)
+    return [dataclasses.replace(e, received=times.get((e.student_id, e.submission.sha256)))
+            if e.submission is not None else e for e in entries]
 
 
 def _sandbox_level() -> str:

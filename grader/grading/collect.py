@@ -31,6 +31,7 @@ class Entry:
     submission: Submission | None
     status: StudentStatus
     messages: tuple[str, ...] = ()
+    received: str | None = None  # when grading first saw this submission (ISO, UTC)
 
 
 @dataclass(frozen=True)

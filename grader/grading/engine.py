@@ -63,7 +63,8 @@ class Graded:
 def prepare(entry: Entry, s: Settings) -> Prepared:
     """Grade the typed parts and build the sandbox job for the function parts."""
     sub = entry.submission
-    late = late_info(s.assignment, sub) if entry.status != "unknown_student" else None
+    late = late_info(s.assignment, sub, received=entry.received) \
+        if entry.status != "unknown_student" else None
     p = Prepared(entry, late, messages=list(entry.messages))
     if entry.key is None:
         return p

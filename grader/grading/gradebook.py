@@ -46,6 +46,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run, student));
     CREATE INDEX student_results_latest ON student_results (assignment, student, run);
     """,
+    """
+    CREATE TABLE first_seen (
+        assignment TEXT NOT NULL, student TEXT NOT NULL, sha256 TEXT NOT NULL,
+        time TEXT NOT NULL, PRIMARY KEY (assignment, student, sha256));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -153,6 +158,22 @@ class Gradebook:
                 "INSERT OR REPLACE INTO student_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (run, result.student_id, result.assignment_id, result.status, result.score,
                  result.max_score, fingerprint, document or to_json(result.to_dict())))
+
+    def first_seen(self, assignment: str, seen: list[tuple[str, str]],
+                   *, now: str | None = None) -> dict[tuple[str, str], str]:
+        """When each (student, submission sha256) was first seen; unseen ones are stamped now.
+
+        The grader's own clock, unlike a manifest's time or a file's mtime, which come from
+        the student's machine: the trustworthy receipt time for `time_source: received`.
+        """
+        stamp = now or _now()
+        with self._transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO first_seen VALUES (?, ?, ?, ?)",
+                [(assignment, student, sha, stamp) for student, sha in seen])
+        rows = self.db.execute("SELECT student, sha256, time FROM first_seen WHERE "
+                               "assignment = ?", (assignment,))
+        return {(r[0], r[1]): r[2] for r in rows}
 
     def latest_parts(self, assignment: str) -> list[tuple]:
         """(student, exercise, part, score, max, status, mistake, feedback) of each latest result.

@@ -1,8 +1,10 @@
 """When work came in, what the late policy takes off for it, and whether answers are revealed.
 
-The submission time is the `time` in a `grader submit` archive's manifest, or the files'
-modification time, as the assignment's `late.time_source` says (a plain folder has no manifest,
-so its file time is used). Days late are *started* days past the deadline plus grace.
+The submission time is the `time` in a `grader submit` archive's manifest, the files'
+modification time, or when grading first saw the submission (recorded in the gradebook), as
+the assignment's `late.time_source` says (a plain folder has no manifest, so its file time is
+used). The first two come from the student's machine; only `received` is the grader's own.
+Days late are *started* days past the deadline plus grace.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from grader.assignment import Assignment
 from grader.results import LateInfo
 from grader.submission import Submission
 
-Source = Literal["manifest", "file", "none"]
+Source = Literal["manifest", "file", "received", "none"]
 DAY = dt.timedelta(days=1)
 
 
-def submission_time(sub: Submission, source: str) -> tuple[dt.datetime | None, Source, str]:
+def submission_time(sub: Submission, source: str, received: str | None = None
+                    ) -> tuple[dt.datetime | None, Source, str]:
     """(time in UTC or None, where it came from, a note when the preferred source was absent)."""
+    if source == "received":
+        stamp = _parse_time(received)
+        if stamp is not None:
+            return stamp, "received", ""
     if source == "manifest" and sub.manifest is not None:
         stamp = _parse_time(sub.manifest.get("time"))
         if stamp is not None:
@@ -42,11 +49,15 @@ def _parse_time(value: object) -> dt.datetime | None:
     return stamp.astimezone(dt.timezone.utc)
 
 
-def late_info(assignment: Assignment, sub: Submission | None) -> LateInfo:
-    """The late finding shown on a result: time, days late, penalty, and a sentence."""
+def late_info(assignment: Assignment, sub: Submission | None, *,
+              received: str | None = None) -> LateInfo:
+    """The late finding shown on a result: time, days late, penalty, and a sentence.
+
+    `received` is when grading first saw this submission (for time_source: received).
+    """
     if sub is None:
         return LateInfo(None, "none", 0, 0.0, "No submission.")
-    when, source, note = submission_time(sub, assignment.late.time_source)
+    when, source, note = submission_time(sub, assignment.late.time_source, received)
     shown = _iso(when) if when else None
     if when is None:
         return LateInfo(None, "none", 0, 0.0, f"{note} No late penalty was applied.")

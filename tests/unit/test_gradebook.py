@@ -105,3 +105,25 @@ def test_the_gradebook_is_readable_by_plain_sqlite(tmp_path):
     con = sqlite3.connect(tmp_path / "g.sqlite")
     assert con.execute("SELECT student, total FROM student_results").fetchall() == [("ann", 2.0)]
     con.close()
+
+
+def test_first_seen_times_are_stamped_once(tmp_path):
+    with G.Gradebook(tmp_path / "g.sqlite") as book:
+        first = book.first_seen("w", [("s1", "aa"), ("s2", "bb")], now="2026-03-01T10:00:00+00:00")
+        assert first == {("s1", "aa"): "2026-03-01T10:00:00+00:00",
+                         ("s2", "bb"): "2026-03-01T10:00:00+00:00"}
+        later = book.first_seen("w", [("s1", "aa"), ("s1", "cc")], now="2026-03-05T10:00:00+00:00")
+    assert later[("s1", "aa")] == "2026-03-01T10:00:00+00:00"  # already seen: unchanged
+    assert later[("s1", "cc")] == "2026-03-05T10:00:00+00:00"  # a new submission of s1
+    with G.Gradebook(tmp_path / "g.sqlite") as again:  # and it survives reopening
+        assert again.first_seen("w", [])[("s2", "bb")] == "2026-03-01T10:00:00+00:00"
+
+
+def test_a_version_1_gradebook_gains_first_seen(tmp_path, monkeypatch):
+    monkeypatch.setattr(G, "MIGRATIONS", G.MIGRATIONS[:1])
+    with G.Gradebook(tmp_path / "g.sqlite") as old:
+        assert old.version() == 1
+    monkeypatch.undo()
+    with G.Gradebook(tmp_path / "g.sqlite") as book:
+        assert book.version() == 2
+        assert book.first_seen("w", [("s1", "aa")], now="2026-01-01T00:00:00+00:00")

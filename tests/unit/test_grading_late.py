@@ -88,3 +88,15 @@ def test_reveal_policy_uses_the_injected_clock():
     assert reveal_now(assignment(reveal="never"), after) == (False, "")
     shown, warning = reveal_now(assignment(reveal="after_due", due=None), after)
     assert not shown and "no due date" in warning
+
+
+def test_received_time_overrides_a_forged_manifest_time():
+    """A student can write any time into a manifest; the grader's first-seen time is its own."""
+    a = assignment(penalty_per_day=10, time_source="received")
+    forged = archive("2026-03-01T12:00:00+00:00")  # claims to be on time
+    info = late_info(a, forged, received="2026-03-03T08:00:00+00:00")
+    assert (info.time_source, info.submitted_at) == ("received", "2026-03-03T08:00:00+00:00")
+    assert (info.days_late, info.penalty_percent) == (2, 20.0)
+    # Not yet recorded (e.g. a library call without a gradebook): fall back, and say so.
+    fallback = late_info(a, forged)
+    assert (fallback.time_source, fallback.penalty_percent) == ("none", 0.0)

@@ -15,6 +15,7 @@ from grader.errors import FormatError, UserError, display_path
 from grader.model import HAND_TOLERANCE, PartSpec
 from grader.submission import (
     ANSWERS,
+    META,
     SOLUTION,
     SUBMITTED,
     CheckReport,
@@ -34,7 +35,7 @@ def _part(entry: dict) -> PartSpec:
 
 def check(folder: Path, *, run_code: bool = True) -> CheckReport:
     """Check a problem-set folder; UserError when answers.yaml cannot be read at all."""
-    meta = read_meta(folder)
+    meta = _read_meta(folder)
     report = CheckReport(folder)
     has_numeric = any(p["kind"] != "function" for e in meta["exercises"] for p in e["parts"])
     if has_numeric:
@@ -44,6 +45,19 @@ def check(folder: Path, *, run_code: bool = True) -> CheckReport:
             if entry["kind"] == "function":
                 _check_function(folder, ex, entry, report, run_code=run_code)
     return report
+
+
+def _read_meta(folder: Path) -> dict:
+    """grader.json, or a message that points from a folder of problem sets into one of them."""
+    try:
+        return read_meta(folder)
+    except UserError as exc:
+        inside = sorted(p.parent.name for p in folder.glob("*/grader.json"))
+        if (folder / "grader.json").exists() or not inside:
+            raise
+        shown = ", ".join(inside[:3]) + (", ..." if len(inside) > 3 else "")
+        raise UserError(f"{exc}\nThis folder holds problem sets ({shown}): go into yours first, "
+                        f"e.g. `cd {inside[0]}`.") from None
 
 
 def _check_answers(folder: Path, meta: dict, report: CheckReport) -> None:
@@ -59,7 +73,8 @@ def _check_answers(folder: Path, meta: dict, report: CheckReport) -> None:
     exercises = {e["id"]: e for e in meta["exercises"]}
     unknown = [k for k in data if k not in exercises]
     if unknown:
-        raise UserError(f"{where}: unknown exercise {', '.join(map(repr, unknown))}; this "
+        listed = ", ".join(map(repr, unknown[:10])) + (", ..." if len(unknown) > 10 else "")
+        raise UserError(f"{where}: unknown exercise {listed}; this "
                         f"problem set has: {', '.join(exercises)}")
     for ex in meta["exercises"]:
         given = data.get(ex["id"])
@@ -89,6 +104,9 @@ def _check_part(ex: dict, entry: dict, raw: Any, report: CheckReport) -> None:
         report.errors += 1
         report.lines.append(f"  FORMAT   {label}: {exc}")
         return
+    except (ValueError, TypeError, KeyError) as exc:  # the part's options in grader.json
+        raise UserError(f"{META}: damaged ({label}: {exc}); copy it again from your problem "
+                        "set") from None
     problem = shape_problem(value, entry.get("shape"), entry["kind"])
     if problem:
         report.errors += 1
@@ -175,13 +193,18 @@ def submit(folder: Path, *, out: Path | None = None,
     for line in report.lines:
         echo(line)
     if not report.ready:
-        raise UserError(f"{display_path(folder)}: {report.errors} problem(s) to fix before "
-                        "submitting (see above); nothing was written")
-    meta = read_meta(folder)
+        where = display_path(folder)
+        where = "" if where in ("", ".") else f"{where}: "  # `grader submit` run in the folder
+        raise UserError(f"{where}{report.errors} problem(s) to fix before submitting (see "
+                        "above); nothing was written")
+    meta = _read_meta(folder)
     files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
     manifest = manifest_for(files, meta)
     here = folder.resolve()  # `grader submit` in the folder itself: Path(".").parent is "."
-    target = out or here.parent / f"{meta['assignment']['id']}-{here.name}.zip"
+    name = f"{meta['assignment']['id']}-{here.name}.zip"
+    target = out or here.parent / name
+    if target.is_dir():  # `--out ~/handin/`: the folder to put the archive in
+        target = target / name
     atomic_write_bytes(target, pack(files, manifest))
     return target
 
@@ -189,13 +212,21 @@ def submit(folder: Path, *, out: Path | None = None,
 def format_report(report: CheckReport) -> str:
     """The friendly summary printed by `grader check`."""
     lines = [f"Checked {display_path(report.folder) or '.'}:"] + report.lines
+    # A public example that raised or timed out does not block submitting, but must be said.
+    failing = sum(1 for line in report.lines if line.split()[:1] == ["ERROR"])
     if report.errors:
         lines.append(f"{report.errors} problem(s) to fix before you submit.")
     elif report.missing and not report.answered:
-        lines.append("Nothing answered yet: replace the nulls in answers.yaml with your answers, "
-                     "then run grader check again.")
+        code = " and write your functions in solution.py" if failing else ""
+        lines.append(f"Nothing answered yet: replace the nulls in answers.yaml with your "
+                     f"answers{code}, then run grader check again.")
     else:
         note = f", {report.missing} left unanswered" if report.missing else ""
-        lines.append(f"Ready to submit: {report.answered} answer(s) readable{note}. "
+        what = f"{report.answered} answer(s) readable{note}" if report.answered or note \
+            else "solution.py imports"
+        lines.append(f"Ready to submit: {what}. "
                      "This checked the form of your answers only, not whether they are right.")
+        if failing:
+            lines.append(f"{failing} public example(s) did not run through (ERROR above); a "
+                         "case that raises or runs out of time earns nothing when graded.")
     return "\n".join(lines)

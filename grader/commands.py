@@ -106,11 +106,14 @@ def generate_cmd(assignment: str, roster: str, out: str) -> None:
     """Generate every student's problem set and the instructor key."""
     from grader import generate
 
+    folder = Path(out)  # "build/" and "build" alike print as "build/"
     with ProgressBar("generating", lines=False) as bar:
-        result = generate.generate(Path(assignment), Path(roster), Path(out), progress=bar)
-    click.echo(f"{result.students} problem sets in {out}/ ({result.written} files written, "
-               f"{result.unchanged} unchanged); instructor key in {out}/key/ "
+        result = generate.generate(Path(assignment), Path(roster), folder, progress=bar)
+    click.echo(f"{result.students} problem sets in {folder}/ ({result.written} files written, "
+               f"{result.unchanged} unchanged); instructor key in {folder / 'key'}/ "
                "(keep it from students)")
+    for note in result.notes:
+        click.echo(note)
 
 
 @cli.command("check")
@@ -128,7 +131,8 @@ def check_cmd(folder: str) -> None:
 
 @cli.command("submit")
 @click.argument("folder", default=".", type=click.Path())
-@click.option("--out", type=click.Path(), help="Archive to write (default: beside the folder).")
+@click.option("--out", type=click.Path(),
+              help="Archive to write, or a folder to put it in (default: beside the folder).")
 @handle_errors
 def submit_cmd(folder: str, out: str | None) -> None:
     """Check, then pack your work into an archive to hand in."""

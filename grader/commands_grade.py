@@ -46,13 +46,14 @@ def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs
             Path(assignment), Path(submissions), Path(out), key_dir=_path(key), jobs=jobs,
             csv=_path(csv_file), junit=_path(junit), gradescope=_path(gradescope),
             summary=_path(summary), fail_under=fail_under, force=force, progress=bar)
-    for line in report_lines(result, out=out, fail_under=fail_under):
+    for line in report_lines(result, out=out, fail_under=fail_under, csv=csv_file):
         click.echo(line)
     if threshold_failed(result, fail_under):
         sys.exit(EXIT_THRESHOLD)
 
 
-def report_lines(result: Any, *, out: str, fail_under: float | None) -> list[str]:
+def report_lines(result: Any, *, out: str, fail_under: float | None,
+                 csv: str | None = None) -> list[str]:
     """What `grader grade` prints after the run."""
     from grader.grading.exports import num
     from grader.grading.summary import below
@@ -63,8 +64,11 @@ def report_lines(result: Any, *, out: str, fail_under: float | None) -> list[str
     for student, old, new in result.changes:
         lines.append(f"changed: {student} {num(old)} -> {num(new)} ({new - old:+.4g})")
     lines += [f"warning: {w}" for w in result.warnings]
+    lines += late_lines(result.results)
+    folder = Path(out)  # "res/" and "res" alike print as "res/"
     lines.append(f"{len(result.results)} students, mean {result.mean_percent:.1f}%; results in "
-                 f"{out}/ (<student>.json, gradebook.sqlite, gradebook.csv)")
+                 f"{folder}/ (index.html: the class report; <student>.html and .json, "
+                 f"gradebook.sqlite, {csv or 'gradebook.csv'})")
     if fail_under is not None:
         low = below(result, fail_under)
         if low:
@@ -73,3 +77,15 @@ def report_lines(result: Any, *, out: str, fail_under: float | None) -> list[str
         else:
             lines.append(f"fail-under {num(fail_under)}%: met")
     return lines
+
+
+def late_lines(results: Any) -> list[str]:
+    """Who lost points to the late policy: a zero that is only a deadline should not surprise."""
+    late = [r for r in results if r.late and r.late.days_late and r.late.penalty_percent]
+    if not late:
+        return []
+    shown = ", ".join(f"{r.student_id} {r.late.days_late} d (-{r.late.penalty_percent:g}%)"
+                      for r in late[:10])
+    more = f", and {len(late) - 10} more" if len(late) > 10 else ""
+    return [f"late: {len(late)} submission{'s' if len(late) != 1 else ''} lost points "
+            f"({shown}{more}); the due date and late policy are in the assignment file"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.assignment import Assignment, check_entries, load_assignment, resolve_exercises
-from grader.errors import UserError
+from grader.errors import UserError, display_path
 from grader.fsutil import write_if_changed
 from grader.roster import Student, load_roster
 from grader.values import to_json
@@ -52,6 +52,8 @@ class GenerateResult:
     students: int
     written: int
     unchanged: int
+    changed: tuple[str, ...] = ()  # students whose variants differ from the previous key
+    notes: tuple[str, ...] = ()  # warnings for the instructor (changed variants, past due)
 
 
 def load_library_for(assignment: Assignment) -> list[Any]:
@@ -116,13 +118,16 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *,
     library = load_library_for(assignment)
     check_entries(assignment, library)
     written = unchanged = 0
-    sets = []
+    sets, changed = [], []
     for done, student in enumerate(students, 1):
         sset = plan_student(assignment, student, secret, library)
         sets.append(sset)
         files = student_files(assignment, sset)
-        files[Path("key") / f"{student.folder}.json"] = \
-            (to_json(key_document(assignment, sset), indent=1) + "\n").encode()
+        key_path = Path("key") / f"{student.folder}.json"
+        key = key_document(assignment, sset)
+        if _variants(key) != _variants(_read_key(out / key_path)) and (out / key_path).exists():
+            changed.append(student.id)
+        files[key_path] = (to_json(key, indent=1) + "\n").encode()
         for rel, data in files.items():
             if write_if_changed(out / rel, data):
                 written += 1
@@ -136,7 +141,48 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *,
                       (Path("key/roster.json"), _roster_json(students))):
         written, unchanged = (written + 1, unchanged) if write_if_changed(out / rel, data) \
             else (written, unchanged + 1)
-    return GenerateResult(out, len(students), written, unchanged)
+    notes = [n for n in (_changed_note(changed), past_due_note(assignment)) if n]
+    return GenerateResult(out, len(students), written, unchanged, tuple(changed), tuple(notes))
+
+
+def _read_key(path: Path) -> Any:
+    from grader.values import from_json
+
+    try:
+        return from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _variants(key: Any) -> Any:
+    """What decides a student's problems: each exercise id with its parameters."""
+    try:
+        return [(e["id"], e["params"]) for e in key["exercises"]]
+    except (TypeError, KeyError):
+        return None
+
+
+def _changed_note(changed: Sequence[str]) -> str | None:
+    if not changed:
+        return None
+    shown = ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else "")
+    return (f"warning: the variants of {len(changed)} student(s) changed since the last "
+            f"generate ({shown}): a spec, the assignment or the secret changed. Problem sets "
+            "already handed out no longer match the key; hand out the new ones.")
+
+
+def past_due_note(assignment: Assignment) -> str | None:
+    """A note when the assignment's due date has already passed (a wrong year, say)."""
+    import datetime as dt
+
+    a = assignment
+    if a.due is None or a.due > dt.datetime.now(dt.timezone.utc):
+        return None
+    late = "" if a.late.policy == "none" else "; every submission will count as late"
+    reveal = ("; reports will show the expected answers (reveal: after_due)"
+              if a.reveal == "after_due" else "")
+    return (f"note: {display_path(a.path)}: due {a.due.isoformat()} has already passed{late}"
+            f"{reveal}. Fix `due` if that is not meant.")
 
 
 def _roster_json(students: Sequence[Student]) -> bytes:

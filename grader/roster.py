@@ -67,8 +67,14 @@ def parse_roster(text: str, where: str) -> list[Student]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
+        first = text.lstrip("\ufeff").splitlines()[0]
+        # A spreadsheet in a comma-decimal locale saves "CSV" separated by ';' or tabs.
+        sep = next((f"{name} ({c!r})" for c, name in ((";", "semicolons"), ("\t", "tabs"))
+                    if c in first and "," not in first), None)
+        hint = f"; the file is separated by {sep}: save it with commas" if sep else ""
         raise UserError(f"{where}:1: missing column{'s' if len(missing) > 1 else ''} "
-                        f"{', '.join(missing)}; the header has: {', '.join(header) or '(nothing)'}")
+                        f"{', '.join(missing)}; the header has: {', '.join(header) or '(nothing)'}"
+                        f"{hint}")
     reader.fieldnames = header
     students: list[Student] = []
     errors: list[str] = []

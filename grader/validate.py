@@ -48,7 +48,8 @@ class ValidationReport:
 
     def summary(self) -> str:
         bad = sum(1 for s in self.specs if not s.ok)
-        head = f"{len(self.specs)} specs checked, {bad} with problems"
+        n = len(self.specs)
+        head = f"{n} spec{'s' if n != 1 else ''} checked, {bad} with problems"
         if self.load_errors:
             head = f"{self.load_errors}\n{head} (and the files above did not load)"
         return head

@@ -155,8 +155,9 @@ def find_exercise(exercise_id: str, extra_dirs: Sequence[str | Path] = ()) -> Ex
         known = sorted({f.stem for f in every})
         close = difflib.get_close_matches(exercise_id, known, n=3)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        own = "" if extra_dirs else "; for a spec of your own, add --library FOLDER"
         raise UserError(f"unknown exercise id {exercise_id!r}{hint} "
-                        "(`grader list` shows the library)")
+                        f"(`grader list` shows the library{own})")
     if len(files) > 1:
         where = ", ".join(display_path(f) for f in files)
         raise UserError(f"exercise id {exercise_id!r} is defined twice: {where}")

@@ -129,6 +129,26 @@ def test_a_failed_rerun_leaves_the_previous_output_alone(course: Path) -> None:
     assert tree(course / "out") == before
 
 
+def test_a_rerun_warns_of_changed_variants_and_a_past_due_date(course: Path) -> None:
+    first = generate(course)
+    assert first.exit_code == 0 and "warning" not in first.output and "note" not in first.output
+    again = generate(course)  # same inputs: nothing to say
+    assert again.exit_code == 0 and "warning" not in again.output
+    (course / "week.yaml").write_text(ASSIGNMENT + "due: 2020-01-31T23:59:00+01:00\n"
+                                      "late: {policy: per_day, penalty_per_day: 10}\n")
+    dated = generate(course)  # only the due date changed: the variants did not
+    assert dated.exit_code == 0 and "warning" not in dated.output
+    assert ("note: week.yaml: due 2020-01-31T23:59:00+01:00 has already passed; every "
+            "submission will count as late; reports will show the expected answers "
+            "(reveal: after_due). Fix `due` if that is not meant.") in dated.output
+    other = invoke(["generate", "week.yaml", "--roster", "roster.csv", "--out", "out/"], course,
+                   secret="another")
+    assert other.exit_code == 0
+    assert other.output.startswith("2 problem sets in out/ (")
+    assert ("warning: the variants of 2 student(s) changed since the last generate (s001, "
+            "s002): a spec, the assignment or the secret changed.") in other.output
+
+
 # ---------------------------------------------------------------- check and submit
 
 
@@ -176,7 +196,7 @@ def test_a_wrong_shape_is_named_and_blocks_submission(folder: Path, command: str
     if command == "check":
         assert result.stdout.endswith("1 problem(s) to fix before you submit.\n")
     else:
-        assert result.stderr == ("error: .: 1 problem(s) to fix before submitting (see above); "
+        assert result.stderr == ("error: 1 problem(s) to fix before submitting (see above); "
                                  "nothing was written\n")
     assert tree(folder.parent.parent) == before
 

@@ -124,7 +124,7 @@ def test_validate_passes_on_a_good_spec(tmp_path: Path) -> None:
     path = write_spec(tmp_path, GOOD_SPEC)
     proc = grader("validate", str(path), "--samples", "20")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "1 specs checked, 0 with problems" in proc.stdout
+    assert "1 spec checked, 0 with problems" in proc.stdout
 
 
 @pytest.mark.parametrize("broken, fragment", [

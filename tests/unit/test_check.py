@@ -245,6 +245,10 @@ def test_submit_writes_beside_the_folder_by_default(folder: Path, key: dict) -> 
     assert sub.manifest["student"] == "s001" and sub.manifest["assignment"] == "check-week"
     with zipfile.ZipFile(target) as zf:
         assert "problems.html" not in zf.namelist()
+    handin = folder.parent / "handin"
+    handin.mkdir()  # `--out` naming a folder puts the archive in it
+    assert submit(folder, out=handin) == handin / "check-week-s001.zip"
+    assert read_archive(handin / "check-week-s001.zip").files == sub.files
 
 
 def test_a_solution_that_does_not_import_is_not_ready(tmp_path) -> None:
@@ -262,3 +266,34 @@ def test_a_solution_that_does_not_import_is_not_ready(tmp_path) -> None:
     assert report.errors == 1
     assert not report.ready
     assert any("does not import" in line and "SyntaxError" in line for line in report.lines)
+
+
+def test_failing_public_examples_are_summed_up_not_blocking(tmp_path: Path) -> None:
+    from grader.submission import CheckReport
+
+    error = "  ERROR    softmax([1, 2, 3]): NotImplementedError: not written yet"
+    untouched = CheckReport(tmp_path, lines=["  missing  a.b: no answer yet", error], missing=1)
+    assert format_report(untouched).endswith(
+        "Nothing answered yet: replace the nulls in answers.yaml with your answers and write "
+        "your functions in solution.py, then run grader check again.")
+    done = CheckReport(tmp_path, lines=["  ok       a.b: readable, right form", error],
+                       answered=1)
+    assert done.ready and format_report(done).splitlines()[-2:] == [
+        "Ready to submit: 1 answer(s) readable. This checked the form of your answers only, "
+        "not whether they are right.",
+        "1 public example(s) did not run through (ERROR above); a case that raises or runs out "
+        "of time earns nothing when graded."]
+    only_code = CheckReport(tmp_path, lines=["  ran      f([1]) -> 1"])
+    assert format_report(only_code).endswith(
+        "Ready to submit: solution.py imports. This checked the form of your answers only, not "
+        "whether they are right.")
+
+
+def test_check_in_the_folder_of_every_problem_set_points_into_one(built: Path) -> None:
+    with pytest.raises(UserError) as info:
+        check(built, run_code=False)
+    assert str(info.value).endswith(
+        "\nThis folder holds problem sets (s001): go into yours first, e.g. `cd s001`.")
+    with pytest.raises(UserError) as info:
+        check(built / "key", run_code=False)  # no problem set below: the plain message
+    assert "This folder holds" not in str(info.value)

@@ -124,6 +124,10 @@ def test_points_are_scaled_keeping_the_parts_proportions(course: Path) -> None:
     meta = json.loads((course / "out" / "s001" / "grader.json").read_text())
     assert {e["id"]: [p["points"] for p in e["parts"]] for e in meta["exercises"]}[
         "la-eigen-symmetric"] == pytest.approx([4.0, 6.0])
+    # The instructor key shows the same scaled points as the problem set, not the spec's.
+    index = (course / "out" / "key" / "index.html").read_text(encoding="utf-8")
+    assert "eigenvalues <span class=\"meta\">(vector, 4 pts)</span>" in index
+    assert "eigenvectors <span class=\"meta\">(direction, 6 pts)</span>" in index
 
 
 def test_the_key_holds_parameters_answers_and_every_case(course: Path) -> None:

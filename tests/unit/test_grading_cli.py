@@ -45,8 +45,8 @@ def test_options_are_passed_through_and_the_report_printed(calls):
     assert res.output.splitlines() == [
         "sandbox level: fork+rlimits", "graded 1, unchanged 0", "changed: ann 2 -> 7 (+5)",
         "warning: spec changed",
-        ("1 students, mean 70.0%; results in res/ (<student>.json, gradebook.sqlite, "
-         "gradebook.csv)")]
+        ("1 students, mean 70.0%; results in res/ (index.html: the class report; "
+         "<student>.html and .json, gradebook.sqlite, c.csv)")]
 
 
 def test_fail_under_sets_exit_status_one(calls):
@@ -68,3 +68,21 @@ def test_bad_input_exits_two_with_a_message_and_no_traceback(tmp_path):
                                    "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "no instructor key found" in res.output and "run `grader generate" in res.output
+
+
+def test_late_penalties_are_named(monkeypatch):
+    from grader.results import LateInfo
+
+    late = StudentResult("w1", "bo", "Bo", "b@x", "bo", "graded", 0.0, 8.0, 10.0,
+                         late=LateInfo("2026-01-09T00:00:00Z", "manifest", 42, 100.0))
+
+    def fake(*args, **kwargs):
+        return RunSummary("w1", (summary(7.0).results[0], late), graded=2, skipped=0,
+                          sandbox_level="fork", changes=(), warnings=())
+
+    monkeypatch.setattr(grader.grading, "grade_assignment", fake)
+    res = CliRunner().invoke(cli, ["grade", "a.yaml", "subs", "--out", "res/"])
+    assert res.exit_code == 0, res.output
+    assert ("late: 1 submission lost points (bo 42 d (-100%)); the due date and late policy "
+            "are in the assignment file") in res.output.splitlines()
+    assert "results in res/ (" in res.output and "gradebook.csv)" in res.output

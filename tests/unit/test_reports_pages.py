@@ -72,7 +72,12 @@ def test_function_cases_public_table_hidden_summary_and_own_line() -> None:
         CaseResult("h10", "hidden", "exception",
                    message="ValueError: SECRET-INPUT [3, 4] (solution.py, line 9, in f)"),
         CaseResult("h11", "hidden", "exception",
-                   message="Leak_3_4: x (solution.py, line 9, in f)"))
+                   message="Leak_3_4: x (solution.py, line 9, in f)"),
+        # the form grading actually stores for a hidden case (grading/functions.py)
+        CaseResult("h12", "hidden", "exception",
+                   message="raised OverflowError (solution.py, line 4, in <listcomp>)"),
+        CaseResult("h13", "hidden", "exception",
+                   message="raised Leak_5_6 (solution.py, line 4, in f)"))
     part = PartResult("impl", "f", "function", 1, 2, "partial", "9 of 14 cases passed.",
                       cases=cases)
     r = StudentResult("a", "s", "S", "s@x", "s", "graded", 1, 1, 2,
@@ -81,10 +86,11 @@ def test_function_cases_public_table_hidden_summary_and_own_line() -> None:
     assert "<code>[[1, 2]]</code>" not in page and "<code>[1, 2]</code>" in page
     assert "<code>[0.25, 0.75]</code>" in page
     assert "at <code>solution.py, line 7, in f</code>" in page
-    assert "8 of 12 hidden cases passed; 2 raised an exception, 2 timed out." in page
+    assert "8 of 14 hidden cases passed; 4 raised an exception, 2 timed out." in page
     assert "ValueError at <code>solution.py, line 9, in f</code>" in page
+    assert "OverflowError at <code>solution.py, line 4, in &lt;listcomp&gt;</code>" in page
     # a hidden case's message, or a made-up exception name, could carry its inputs out
-    assert "SECRET-INPUT" not in page and "Leak_3_4" not in page
+    assert "SECRET-INPUT" not in page and "Leak_3_4" not in page and "Leak_5_6" not in page
 
 
 @pytest.mark.parametrize("status, text", [("missing", "No submission was received."),
@@ -92,6 +98,17 @@ def test_function_cases_public_table_hidden_summary_and_own_line() -> None:
 def test_ungraded_student_page(status: str, text: str) -> None:
     r = StudentResult("a", "s", "S", "s@x", "s", status, 0, 0, 10)  # type: ignore[arg-type]
     assert text in render_student_report(r)
+
+
+def test_missing_work_is_said_once() -> None:
+    from grader.results import LateInfo
+
+    # What grading records for a roster student with no submission (tests/e2e: "absent").
+    r = StudentResult("a", "s", "S", "s@x", "s", "missing", 0, 0, 10,
+                      late=LateInfo(None, "none", 0, 0.0, "No submission."),
+                      messages=("No submission was found for you.",))
+    for page in (render_student_report(r), render_class_report([r])):
+        assert page.count("No submission") == 1, page
 
 
 def test_class_page(klass) -> None:

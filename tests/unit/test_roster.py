@@ -113,6 +113,9 @@ def test_a_byte_order_mark_from_excel_is_ignored(tmp_path: Path) -> None:
     ("id,name\ns1,A\n", "r.csv:1: missing column email; the header has: id, name"),
     ("student,mail\ns1,A\n", ("r.csv:1: missing columns id, name, email; the header has: "
                              "student, mail")),
+    ("id;name;email\ns1;A;a@x\n", ("r.csv:1: missing columns id, name, email; the header has: "
+                                    "id;name;email; the file is separated by semicolons (';'): "
+                                    "save it with commas")),
     ("id,name,email\ns1,A,a@x\ns2,B,b@x\ns1,C,c@x\n",
      "r.csv:4: duplicate id 's1' (first on line 2)"),
     ("id,name,email\n,A,a@x\n", "r.csv:2: empty id"),

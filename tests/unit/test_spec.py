@@ -203,6 +203,11 @@ def test_find_exercise(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"^unknown exercise id 'fx-basic'; did you mean "
                                         r"'fx-basics'\?"):
         find_exercise("fx-basic", extra_dirs=[GOOD])
+    # Without --library, someone previewing their own spec is told where it must come from.
+    with pytest.raises(UserError, match=r"^unknown exercise id 'fx-basics' \(`grader list` "
+                                        r"shows the library; for a spec of your own, add "
+                                        r"--library FOLDER\)$"):
+        find_exercise("fx-basics")
 
 
 def test_find_exercise_with_a_missing_folder() -> None:

@@ -5,18 +5,21 @@ Shared by `grader check`/`grader submit` (the student's side) and grading (the i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.errors import UserError, display_path
+from grader.errors import Diagnostic, UserError, display_path
 
 ANSWERS = "answers.yaml"
 SOLUTION = "solution.py"
@@ -24,6 +27,11 @@ META = "grader.json"
 MANIFEST = "manifest.json"
 SUBMITTED = (ANSWERS, SOLUTION, META)
 MAX_FILE_BYTES = 1 << 20  # a submission file larger than 1 MiB is refused
+MAX_ARCHIVE_BYTES = 8 * MAX_FILE_BYTES  # an archive of three files cannot need more
+MAX_DIAGNOSTICS = 10  # problems listed for a broken answers.yaml (each lands in every part)
+MAX_SHOWN = 64  # characters of a submitter's file name or id quoted in a message
+_MAX_LINE = 160
+_ASSIGNMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # as grader.assignment checks it
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,57 @@ def read_meta(folder: Path) -> dict:
     """grader.json of a problem-set folder, with a message saying where to run when absent."""
     path = folder / META
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta = parse_json(path.read_bytes())
     except FileNotFoundError:
         raise UserError(f"{display_path(path)}: not found. Run this in the folder of your "
                         "problem set (the one holding problems.html and answers.yaml), "
                         "or give that folder as an argument.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise UserError(f"{display_path(path)}: damaged ({exc}); copy it again from your "
                         "problem set") from None
+    problem = meta_problem(meta)
+    if problem:
+        raise UserError(f"{display_path(path)}: damaged ({problem}); copy it again from your "
+                        "problem set")
+    return meta
+
+
+def meta_problem(meta: Any) -> str | None:
+    """What is wrong with the structure of grader.json (None when check can rely on it)."""
+    from grader.kinds import KINDS
+
+    if not isinstance(meta, dict) or not isinstance(meta.get("exercises"), list):
+        return "no list of exercises"
+    if not isinstance(meta.get("assignment"), dict) or not isinstance(meta.get("student"), dict):
+        return "no assignment or student"
+    if not isinstance(meta["student"].get("id"), str):
+        return "no student id"
+    if not isinstance(meta["assignment"].get("id"), str) or \
+            not _ASSIGNMENT_ID.fullmatch(meta["assignment"]["id"]):
+        return "no valid assignment id"  # it names the archive `grader submit` writes
+    for ex in meta["exercises"]:
+        if not isinstance(ex, dict) or not isinstance(ex.get("id"), str) or \
+                not isinstance(ex.get("parts"), list):
+            return "an exercise without an id or parts"
+        for part in ex["parts"]:
+            if not isinstance(part, dict) or not isinstance(part.get("id"), str) or \
+                    part.get("kind") not in (*KINDS, "function"):
+                return f"a part of {ex['id']} without an id or a known kind"
+            if not _meta_part_ok(part):
+                return f"{ex['id']}.{part['id']} is incomplete"
+    return None
+
+
+def _meta_part_ok(part: dict) -> bool:
+    if part["kind"] == "function":
+        fn = part.get("function")
+        return isinstance(fn, dict) and isinstance(fn.get("name"), str) and \
+            isinstance(fn.get("public"), list) and all(
+                isinstance(c, dict) and isinstance(c.get("id"), str) and
+                isinstance(c.get("args"), list) for c in fn["public"])
+    shape = part.get("shape")
+    return isinstance(part.get("options", {}), dict) and (shape is None or (
+        isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)))
 
 
 def read_answers(text: str, where: str) -> tuple[dict, Any]:
@@ -64,7 +115,10 @@ def read_answers(text: str, where: str) -> tuple[dict, Any]:
 
     doc = load_yaml(text, path=where)
     if doc.diagnostics:
-        raise UserError("\n".join(d.render() for d in doc.diagnostics) +
+        lines = [_short_diagnostic(d).render() for d in doc.diagnostics[:MAX_DIAGNOSTICS]]
+        if len(doc.diagnostics) > MAX_DIAGNOSTICS:
+            lines.append(f"... and {len(doc.diagnostics) - MAX_DIAGNOSTICS} more problems")
+        raise UserError("\n".join(lines) +
                         f"\nFix the YAML in {where} (a stray tab or a missing space after "
                         "':' is the usual cause).")
     data = doc.data if doc.data is not None else {}
@@ -72,6 +126,15 @@ def read_answers(text: str, where: str) -> tuple[dict, Any]:
         raise UserError(f"{where}: expected one mapping per exercise id, e.g.\n"
                         "info-kl-divergence:\n  kl_pq: 0.05")
     return data, doc
+
+
+def _short_diagnostic(d: Diagnostic) -> Diagnostic:
+    """A diagnostic whose message and quoted line are cut: a 1 MiB line must not be copied
+    into every part's feedback."""
+    message = d.message if len(d.message) <= _MAX_LINE else d.message[:_MAX_LINE] + "..."
+    line = d.source_line if len(d.source_line) <= _MAX_LINE else ""
+    return dataclasses.replace(d, keypath=d.keypath[:_MAX_LINE], message=message,
+                               source_line=line)
 
 
 def manifest_for(files: Mapping[str, bytes], meta: Mapping[str, Any], *,
@@ -98,38 +161,108 @@ def pack(files: Mapping[str, bytes], manifest: Mapping[str, Any]) -> bytes:
     return buf.getvalue()
 
 
+def shown(text: str) -> str:
+    """A submitter's text (a file name, an id) as safe to print: as it is when printable and
+    short, else escaped (control and bidi characters could rewrite a terminal) and cut."""
+    if text.isprintable() and len(text) <= MAX_SHOWN:
+        return text
+    quoted = repr(text)[1:-1]
+    return quoted if len(quoted) <= MAX_SHOWN else quoted[:MAX_SHOWN - 3] + "..."
+
+
+# What a damaged or hostile archive can raise while it is read (encrypted members raise
+# RuntimeError, unknown compression NotImplementedError, a corrupt stream zlib.error).
+_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
+               NotImplementedError, ValueError, zlib.error)
+
+
 def read_archive(path: Path) -> Submission:
-    """Unpack a `grader submit` archive, checking its files against the manifest."""
+    """Unpack a `grader submit` archive, checking its files against the manifest.
+
+    Nothing is extracted: the known members are read into memory, each at most
+    MAX_FILE_BYTES however large it claims or turns out to be.
+    """
     problems: list[str] = []
     files: dict[str, bytes] = {}
     manifest: dict | None = None
+    seen: set[str] = set()
     try:
+        if path.stat().st_size > MAX_ARCHIVE_BYTES:
+            return Submission(path, {}, None, (f"not a readable zip archive: larger than "
+                                               f"{MAX_ARCHIVE_BYTES} bytes",))
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
-                name = info.filename
-                if info.is_dir():
+                data = _member(zf, info, problems, seen)
+                if data is None:
                     continue
-                if name not in (*SUBMITTED, MANIFEST):
-                    problems.append(f"unexpected file {name!r} in the archive (ignored)")
-                    continue
-                if info.file_size > MAX_FILE_BYTES:
-                    problems.append(f"{name} is larger than {MAX_FILE_BYTES} bytes (ignored)")
-                    continue
-                data = zf.read(info)
-                if name == MANIFEST:
+                if info.filename == MANIFEST:
                     manifest = _parse_manifest(data, problems)
                 else:
-                    files[name] = data
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        return Submission(path, {}, None, (f"not a readable zip archive: {exc}",))
-    problems += tamper_findings(files, manifest)
+                    files[info.filename] = data
+    except _UNREADABLE as exc:
+        return Submission(path, {}, None, (f"not a readable zip archive: {shown(str(exc))}",))
+    problems = _bounded(problems) + tamper_findings(files, manifest)
     return Submission(path, files, manifest, tuple(problems))
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, problems: list[str],
+            seen: set[str]) -> bytes | None:
+    """A known member's bytes, or None (with a problem noted) when it is not to be read."""
+    name = info.filename
+    if info.is_dir():
+        return None
+    if name not in (*SUBMITTED, MANIFEST):
+        problems.append(f"unexpected file '{shown(name)}' in the archive (ignored)")
+        return None
+    if name in seen:  # `grader submit` never writes a name twice: which copy is meant?
+        problems.append(f"tampered: {name} appears more than once in the archive")
+        return None
+    seen.add(name)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or \
+            info.flag_bits & 0x1:
+        # bzip2 and LZMA members decompress without a bound (a bomb); encrypted ones cannot
+        # be read. `grader submit` writes neither.
+        problems.append(f"{name} is encrypted or compressed in an unsupported way (ignored)")
+        return None
+    if info.file_size > MAX_FILE_BYTES:
+        problems.append(f"{name} is larger than {MAX_FILE_BYTES} bytes (ignored)")
+        return None
+    with zf.open(info) as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)  # bounded even when the stated size is a lie
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(f"{name} is larger than {MAX_FILE_BYTES} bytes (ignored)")
+        return None
+    return data
+
+
+def _bounded(problems: list[str], limit: int = 20) -> list[str]:
+    """At most `limit` findings: an archive of a million stray files makes one line of them.
+
+    Tampering findings decide the status, so the first one is always kept.
+    """
+    if len(problems) <= limit:
+        return problems
+    kept = problems[:limit]
+    if not any(p.startswith("tampered") for p in kept):
+        kept += [p for p in problems if p.startswith("tampered")][:1]
+    return kept + [f"... and {len(problems) - len(kept)} more findings"]
+
+
+def parse_json(data: bytes) -> Any:
+    """A student's JSON file (grader.json, manifest.json); ValueError when it is not valid.
+
+    JSON may spell half a UTF-16 pair ("\\ud800"), which is not a character: no text holding
+    one can be written as UTF-8 (a result file, the gradebook), so such a file is refused.
+    """
+    value = json.loads(data.decode("utf-8"))
+    json.dumps(value, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+    return value
 
 
 def _parse_manifest(data: bytes, problems: list[str]) -> dict | None:
     try:
-        manifest = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        manifest = parse_json(data)
+    except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
         problems.append("manifest.json is not valid JSON")
         return None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
@@ -146,12 +279,13 @@ def tamper_findings(files: Mapping[str, bytes], manifest: Mapping[str, Any] | No
     out = []
     for name in sorted(set(listed) | set(files)):
         if name not in files:
-            out.append(f"tampered: {name} is in the manifest but not in the archive")
+            # The manifest's names are the student's text: maybe escape sequences, or huge.
+            out.append(f"tampered: {shown(name)} is in the manifest but not in the archive")
         elif name not in listed:
             out.append(f"tampered: {name} is not in the manifest")
         elif hashlib.sha256(files[name]).hexdigest() != listed[name]:
             out.append(f"tampered: {name} does not match its hash in the manifest")
-    return out
+    return _bounded(out)
 
 
 def read_folder(path: Path) -> Submission:

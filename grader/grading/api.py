@@ -87,6 +87,7 @@ class _Run:
         self.level = _sandbox_level() if functions else NO_SANDBOX
         self.warnings: list[str] = [e.messages[0] for e in entries
                                     if e.status == "unknown_student"]
+        self.warnings += [w for e in entries for w in e.warnings]
         self.results: dict[str, StudentResult] = {}
         self.documents: dict[str, str] = {}  # each result's JSON, serialised once
         self.changes: list[tuple[str, float, float]] = []
@@ -107,7 +108,8 @@ class _Run:
                 self.documents[r.student_id] = doc = exports.result_json(r)
                 book.record(run, r, fingerprint=prints[r.student_id],
                             received_time=r.late.submitted_at if r.late else None,
-                            path=str(entry.submission.source) if entry.submission else None,
+                            path=_path_text(entry.submission.source)
+                            if entry.submission else None,
                             document=doc)
                 old = previous.get(r.student_id)
                 if old is not None and abs(old.total - r.score) > 1e-9:
@@ -167,6 +169,11 @@ def _with_received_times(entries: list[Entry], assignment_id: str, out: Path) ->
         times = book.first_seen(assignment_id, seen)
     return [dataclasses.replace(e, received=times.get((e.student_id, e.submission.sha256)))
             if e.submission is not None else e for e in entries]
+
+
+def _path_text(path: Path) -> str:
+    """A path as storable text: a file name's bytes that are not UTF-8 become escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _sandbox_level() -> str:

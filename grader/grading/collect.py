@@ -10,7 +10,7 @@ A folder that is itself a submission is graded alone.
 from __future__ import annotations
 
 import dataclasses
-import json
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,16 @@ from pathlib import Path
 from grader.errors import UserError, display_path
 from grader.grading.keys import StudentKey
 from grader.results import StudentStatus
-from grader.submission import ANSWERS, META, SOLUTION, Submission, read_archive, read_folder
+from grader.submission import (
+    ANSWERS,
+    META,
+    SOLUTION,
+    Submission,
+    parse_json,
+    read_archive,
+    read_folder,
+    shown,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class Entry:
     status: StudentStatus
     messages: tuple[str, ...] = ()
     received: str | None = None  # when grading first saw this submission (ISO, UTC)
+    warnings: tuple[str, ...] = ()  # for the instructor: whose work went where, and why
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class _Found:
     claimed: str | None  # the student id the submission names, if any
     assignment: str | None
     name: str  # folder name, or archive name without the assignment prefix and .zip
+    notes: tuple[str, ...] = ()  # how it was matched, when that needs saying
 
 
 def collect(submissions: Path, keys: Sequence[StudentKey], assignment_id: str, *,
@@ -57,18 +68,54 @@ def collect(submissions: Path, keys: Sequence[StudentKey], assignment_id: str, *
     owned: dict[str, list[_Found]] = {}
     unknown: dict[str, list[_Found]] = {}
     for f in found:
-        # The id the work names is authoritative; only anonymous work is matched by its name.
-        key = by_id.get(f.claimed) if f.claimed is not None else \
-            by_folder.get(f.name) or by_id.get(f.name)
+        key, note = _owner(f, by_id, by_folder)
+        f = dataclasses.replace(f, notes=(note,)) if note else f
         if key is not None:
             owned.setdefault(key.id, []).append(f)
         else:
             unknown.setdefault(f.claimed or f.name, []).append(f)
     entries = [_entry(k.id, k.folder, k, owned.get(k.id, []), assignment_id) for k in keys
                if k.id in owned or not single]
-    entries += [_entry(sid, _unknown_folder(sid), None, fs, assignment_id)
-                for sid, fs in sorted(unknown.items())]
+    taken = set(by_id) | set(unknown)
+    for sid, fs in sorted(unknown.items()):
+        safe_id = _shown_id(sid, taken)
+        entries.append(_entry(safe_id, _unknown_folder(safe_id), None, fs, assignment_id))
     return entries
+
+
+def _owner(f: _Found, by_id: dict[str, StudentKey],
+           by_folder: dict[str, StudentKey]) -> tuple[StudentKey | None, str]:
+    """Whose work this is: the id it names, unless the place it was handed in says otherwise.
+
+    The id inside the work is the student's own writing. When the work sits in the folder (or
+    the `<assignment>-<folder>.zip`) of one roster student but names another, it stays with the
+    first: otherwise anyone could hand in work under a classmate's id and replace theirs.
+    """
+    named = by_folder.get(f.name) or by_id.get(f.name)
+    if f.claimed is None:
+        return named, ""
+    claimed = by_id.get(f.claimed)
+    if named is not None and claimed is not None and named.id != claimed.id:
+        return named, (f"{shown(f.submission.source.name)} names student '{shown(f.claimed)}' "
+                       f"but was handed in for '{named.id}', so it was graded for '{named.id}' "
+                       "(where work is handed in decides whose it is).")
+    return claimed, ""
+
+
+def _shown_id(student_id: str, taken: set[str]) -> str:
+    """An unknown submitter's id as it appears in results and every export.
+
+    Printable ids of a sane length are kept; others are escaped and cut, with a hash so that
+    they stay distinct from each other and from every roster id.
+    """
+    safe = shown(student_id)
+    if safe == student_id:
+        return safe
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()
+    out = f"{safe}~{digest[:8]}"
+    while out in taken:
+        out += digest[len(out) % 64]
+    return out
 
 
 def _unknown_folder(student_id: str) -> str:
@@ -113,8 +160,8 @@ def _from_archive(path: Path, assignment_id: str) -> _Found:
 
 def _meta(sub: Submission) -> dict:
     try:
-        meta = json.loads(sub.files.get(META, b"").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        meta = parse_json(sub.files.get(META, b""))
+    except (ValueError, RecursionError):
         return {}
     return meta if isinstance(meta, dict) else {}
 
@@ -134,28 +181,32 @@ def _entry(student_id: str, folder: str, key: StudentKey | None, found: list[_Fo
         return Entry(student_id, folder, key, None, "missing",
                      ("No submission was found for you.",))
     chosen = max(found, key=_recency)
-    messages = []
+    messages = list(chosen.notes)
+    warnings = [f"{student_id}: {n}" for f in found for n in f.notes]
     if len(found) > 1:
-        ignored = ", ".join(sorted(f.submission.source.name for f in found if f is not chosen))
+        ignored = ", ".join(sorted(shown(f.submission.source.name) for f in found
+                                   if f is not chosen))
         messages.append(f"{len(found)} submissions found; graded the newest, "
-                        f"{chosen.submission.source.name} (ignored: {ignored}).")
+                        f"{shown(chosen.submission.source.name)} (ignored: {ignored}).")
+        warnings.append(f"{student_id}: {messages[-1]}")
     if chosen.assignment is not None and chosen.assignment != assignment_id:
-        messages.append(f"This submission was made for assignment {chosen.assignment!r}, "
+        messages.append(f"This submission was made for assignment {shown(chosen.assignment)!r}, "
                         f"not {assignment_id!r}.")
     sub = chosen.submission
     messages += list(sub.problems)
     status: StudentStatus = "graded"
     if key is None:
         status = "unknown_student"
-        messages.insert(0, f"Submission {sub.source.name} is from {student_id!r}, who is not "
-                           "on the roster; it was not graded.")
+        messages.insert(0, f"Submission {shown(sub.source.name)} is from '{student_id}', who is "
+                           "not on the roster; it was not graded.")  # the id is shown() already
     elif any(p.startswith(("tampered", "not a readable zip")) for p in sub.problems):
         status = "tampered" if any(p.startswith("tampered") for p in sub.problems) else "empty"
     elif _is_empty(sub):
         status = "empty"
         messages.append(f"The submission holds neither {ANSWERS} nor {SOLUTION} (or both are "
                         "empty).")
-    return Entry(student_id, folder, key, sub, status, tuple(messages))
+    return Entry(student_id, folder, key, sub, status, tuple(messages),
+                 warnings=tuple(warnings))
 
 
 def _recency(f: _Found) -> tuple[float, bool]:

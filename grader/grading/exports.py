@@ -21,7 +21,10 @@ from grader.results import CaseResult, PartResult, StudentResult
 from grader.values import encode_json, to_json
 
 CSV_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids, and the bidi overrides that make a CI page show text in another
+# order than it has ("Trojan Source"): an answer or an unknown id may hold any of them.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+                      "\u202a-\u202e\u2066-\u2069]")
 
 
 def num(x: float) -> str:
@@ -85,9 +88,17 @@ def gradebook_csv(results: Sequence[StudentResult], assignment_id: str) -> str:
         scores = {e.id: num(e.score) for e in r.exercises}
         # A withheld (tampered) or late-penalised exercise score stays as earned; the total
         # column is the one to import as the grade.
-        out.writerow([r.name, "", r.student_id, r.email, "",
+        out.writerow([_inert(r.name), "", r.student_id, r.email, "",
                       *(scores.get(eid, "") for eid, _ in columns), num(r.score)])
     return buf.getvalue()
+
+
+def _inert(text: str) -> str:
+    """A display name a spreadsheet will not run as a formula (OWASP's CSV injection advice).
+
+    Only the name: the id and email columns are LMS match keys and must stay exact.
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # ---------------------------------------------------------------- JUnit XML
@@ -231,7 +242,9 @@ def write_gradescope(path: Path, results: Sequence[StudentResult]) -> list[Path]
         atomic_write_text(path, text)
         return [path]
     paths = []
-    for r in submitted:
+    # Unknown submitters choose their own ids, hence folder names: one could take a roster
+    # student's file name. They are not graded, so they get no Gradescope file of their own.
+    for r in (r for r in submitted if r.status != "unknown_student"):
         target = path.with_name(f"{path.stem}-{r.folder}{path.suffix}")
         atomic_write_text(target, gradescope_json(r))
         paths.append(target)

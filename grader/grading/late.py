@@ -43,10 +43,10 @@ def _parse_time(value: object) -> dt.datetime | None:
         return None
     try:
         stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+        return stamp.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # "9999-12-31T23:00-05:00" is past the calendar's end
         return None
-    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc)
 
 
 def late_info(assignment: Assignment, sub: Submission | None, *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -11,14 +12,29 @@ from grader.results import RunSummary, StudentResult
 MAX_ROWS = 200  # students listed; a job summary is capped at 1 MiB by GitHub
 
 
+# Markdown that text from a submission (an unknown id, a file name, an answer quoted in the
+# feedback) could use to become a link, an image, HTML or a code span in a CI job summary.
+_MARKUP = re.compile(r"([\\`*_\[\]|])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text shown as itself in a Markdown table cell: one line, no markup, no HTML."""
+    flat = "".join(c if c.isprintable() else " " for c in str(text))  # newlines, escapes, bidi
+    escaped = _MARKUP.sub(r"\\\1", flat)
+    return "".join(_HTML.get(c, c) for c in escaped)
 
 
 def below(summary: RunSummary, fail_under: float) -> list[StudentResult]:
-    """Submitted results under the threshold (percent); missing submissions do not count."""
-    return [r for r in summary.results if r.status not in ("missing", "unknown_student")
-            and r.percent < fail_under - 1e-9]
+    """Submitted results under the threshold (percent); missing submissions do not count.
+
+    Nor do unknown submitters in a class run; but when the run graded one submission (CI on a
+    student's repository) and it names nobody on the roster, nothing was graded: it fails,
+    or editing the id in grader.json would turn any CI check green.
+    """
+    lone = len(summary.results) == 1
+    return [r for r in summary.results if r.status != "missing"
+            and (r.status != "unknown_student" or lone) and r.percent < fail_under - 1e-9]
 
 
 def markdown(summary: RunSummary, *, title: str, fail_under: float | None = None) -> str:

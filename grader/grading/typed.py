@@ -15,10 +15,11 @@ from grader.errors import UserError
 from grader.kinds import KINDS, grade_raw
 from grader.model import Exercise, GradeContext, MistakeValue, PartSpec, Verdict
 from grader.results import PartResult
-from grader.submission import ANSWERS, Submission
+from grader.submission import ANSWERS, Submission, shown
 from grader.values import short, to_json, to_plain
 
 MAX_SHOWN_ANSWER = 4000  # characters of a student's answer kept in the result
+MAX_NOTES = 10  # notes on unknown answers.yaml entries
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,14 @@ def unknown_entries(answers: Answers, exercises: Mapping[str, Exercise]) -> list
     notes = []
     for ex_id, block in (answers.data or {}).items():
         if ex_id not in exercises:
-            notes.append(f"{ANSWERS}: unknown exercise {ex_id!r} (ignored)")
+            notes.append(f"{ANSWERS}: unknown exercise '{shown(ex_id)}' (ignored)")
         elif isinstance(block, dict):
             known = {p.id for p in exercises[ex_id].parts}
-            notes += [f"{ANSWERS}: {ex_id}: unknown part {pid!r} (ignored)"
+            notes += [f"{ANSWERS}: {ex_id}: unknown part '{shown(pid)}' (ignored)"
                       for pid in block if pid not in known]
+    if len(notes) > MAX_NOTES:  # a file of 100 000 made-up keys gets one line about them
+        notes = notes[:MAX_NOTES] + [f"{ANSWERS}: ... and {len(notes) - MAX_NOTES} more "
+                                     "unknown entries (ignored)"]
     return notes
 
 
@@ -163,7 +167,9 @@ def _verdict(exercise: Exercise, part: PartSpec, raw: Any, expected: Any,
     except Exception as exc:
         return (Verdict(0.0, "wrong", "This answer could not be graded (an internal error); your "
                                       "instructor has been told."),
-                f"{exercise.id}.{part.id}: grading raised {type(exc).__name__}: {exc}")
+                # The message may quote the answer: escaped and cut for the terminal.
+                f"{exercise.id}.{part.id}: grading raised {type(exc).__name__}: "
+                f"{shown(str(exc))}")
 
 
 def shown_answer(raw: Any) -> Any:

@@ -12,7 +12,7 @@ import numpy as np
 from grader.errors import FormatError
 from grader.kinds.base import correct, finish, make_verdict
 from grader.kinds.numeric import NAN_FEEDBACK
-from grader.kinds.parsing import describe_shape, read_numbers, shape_of
+from grader.kinds.parsing import describe_shape, quote, read_numbers, shape_of
 from grader.model import GradeContext, PartSpec, Verdict
 
 
@@ -90,7 +90,7 @@ class Bool:
             return bool(raw)
         if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
             return raw.strip().lower() in _TRUE
-        shown = "nothing" if raw is None else repr(raw)
+        shown = "nothing" if raw is None else quote(raw)
         raise FormatError(f"expected true or false (yes/no also work), got {shown}")
 
     def normalise_reference(self, value: Any, part: PartSpec) -> bool:
@@ -133,7 +133,7 @@ class Choice:
             found = _match(text, choices)
             if found is not None:
                 return found
-        shown = "nothing" if raw is None else repr(raw)
+        shown = "nothing" if raw is None else quote(raw)
         by_key = {_key(c): c for c in choices}
         hint = difflib.get_close_matches(_key(str(raw)), list(by_key), n=1)
         maybe = f" (did you mean {by_key[hint[0]]!r}?)" if hint else ""
@@ -200,7 +200,7 @@ class Shape:
             return _dims(list(raw), raw)
         if _whole(raw) is not None:
             return _dims([raw], raw)
-        shown = "nothing" if raw is None else repr(raw)
+        shown = "nothing" if raw is None else quote(raw)
         raise FormatError(f"expected a shape such as [2, 3] or \"2x3\", got {shown}")
 
     def normalise_reference(self, value: Any, part: PartSpec) -> list[int]:
@@ -244,6 +244,6 @@ def _dims(items: list[Any], raw: Any) -> list[int]:
         value = int(item) if isinstance(item, str) and item.isdigit() else _whole(item)
         if value is None or value < 0:
             raise FormatError(f"a shape is a list of whole numbers >= 0, such as [2, 3]; "
-                              f"could not read {item!r} in {raw!r}")
+                              f"could not read {quote(item)} in {quote(raw)}")
         dims.append(value)
     return dims

@@ -14,6 +14,8 @@ import numpy as np
 from grader.errors import FormatError
 
 # Example entries for answers.yaml comments: they show the accepted forms, never a value.
+# Each entry may be a formula to parse: a list of 200 000 of them would take minutes to read.
+MAX_NUMBERS = 10_000
 EXAMPLE_ENTRIES = ("0.5", "1/3", "-2", "sqrt(2)/2", "1.25", "0")
 
 
@@ -25,10 +27,32 @@ def read_numbers(raw: Any) -> Any:
     """
     if raw is None:
         raise FormatError("no answer given: replace null with your answer")
+    if _too_many(raw, MAX_NUMBERS):
+        raise FormatError(f"more than {MAX_NUMBERS} numbers: no answer here is that long")
     tree = _walk(raw)
     if isinstance(tree, list) and shape_of(tree) is None:
         raise FormatError(_ragged_message(tree))
     return tree
+
+
+def quote(raw: Any, limit: int = 60) -> str:
+    """A student's raw answer quoted for feedback, cut: it may be a 1 MiB string or list."""
+    text = repr(raw)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _too_many(raw: Any, limit: int) -> bool:
+    """Whether a nested list holds more than `limit` entries (stops counting there)."""
+    stack, seen = [raw], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            seen += 1
+            if seen > limit:
+                return True
+    return False
 
 
 def _walk(raw: Any) -> Any:
@@ -47,19 +71,19 @@ def _walk(raw: Any) -> Any:
 
 def _walk_parsed(value: Any, text: str) -> Any:
     if isinstance(value, bool):
-        raise FormatError(f"expected a number, got {text.strip()!r}")
+        raise FormatError(f"expected a number, got {quote(text.strip())}")
     if isinstance(value, (list, tuple)):
         return [_walk_parsed(v, text) for v in value]
     if isinstance(value, (int, float, np.integer, np.floating)):
         return _to_float(value)
-    raise FormatError(f"could not read {text.strip()!r} as a number")
+    raise FormatError(f"could not read {quote(text.strip())} as a number")
 
 
 def _to_float(value: Any) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise FormatError(f"the number {value} is too large") from None
+        raise FormatError(f"the number {quote(value)} is too large") from None
 
 
 def _parse_text(text: str) -> Any:

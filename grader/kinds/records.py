@@ -14,6 +14,7 @@ from grader.kinds.arrays import Matrix, Vector
 from grader.kinds.base import Kind, correct, make_verdict
 from grader.kinds.exact import Bool, Integer
 from grader.kinds.numeric import Scalar
+from grader.kinds.parsing import quote
 from grader.model import GradeContext, PartSpec, Verdict
 
 # The kinds a step (or a field of a record step) may have.
@@ -68,13 +69,13 @@ class Record:
 
     def parse(self, raw: Any, part: PartSpec) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            raise FormatError(f"expected a mapping {self._form()}, got {raw!r}")
+            raise FormatError(f"expected a mapping {self._form()}, got {quote(raw)}")
         keys = {str(k): v for k, v in raw.items()}
         missing = [f for f in self.fields if f not in keys]
         unknown = [k for k in keys if k not in self.fields]
         if missing or unknown:
             problem = (f"missing {', '.join(missing)}" if missing
-                       else f"unknown key {', '.join(unknown)}")
+                       else f"unknown key {quote(', '.join(unknown))[1:-1]}")
             raise FormatError(f"{problem}: each step is a mapping {self._form()}")
         parsed = {}
         for name, kind in self.fields.items():

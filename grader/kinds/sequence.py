@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
+
 from grader.errors import FormatError
 from grader.kinds.base import Kind, correct, make_verdict, recognise
-from grader.kinds.parsing import read_numbers
+from grader.kinds.parsing import MAX_NUMBERS, quote, read_numbers
 from grader.kinds.records import ITEM_KINDS, Record, SimpleItem, StepItem
 from grader.model import GradeContext, PartSpec, Verdict
 
@@ -60,8 +62,10 @@ class Sequence:
         if isinstance(raw, str) and isinstance(item, SimpleItem):
             raw = read_numbers(raw)
         if not isinstance(raw, (list, tuple)):
-            shown = "nothing" if raw is None else repr(raw)
+            shown = "nothing" if raw is None else quote(raw)
             raise FormatError(f"expected a list with one entry per step, got {shown}")
+        if len(raw) > MAX_NUMBERS:
+            raise FormatError(f"more than {MAX_NUMBERS} steps: no answer here is that long")
         steps = []
         for i, value in enumerate(raw):
             try:
@@ -151,8 +155,25 @@ class Sequence:
 
 def _follows(item: StepItem, prev: Any, current: Any, part: PartSpec,
              ctx: GradeContext) -> bool:
+    """Whether `current` is the procedure's step from the student's `prev`.
+
+    Only a step that moves counts: from a fixed point of the procedure (the minimiser, the
+    eigenvector) or from NaN the step repeats `prev`, so copying one value into every step
+    would otherwise earn all steps after the first without doing any of them.
+    """
     target = _step_from(item, prev, part, ctx)
-    return target is not None and not item.differs(current, target, part)
+    return (target is not None and _finite(target) and item.differs(target, prev, part)
+            and not item.differs(current, target, part))
+
+
+def _finite(value: Any) -> bool:
+    """True when every number in a step (a value, a list, a record's fields) is finite."""
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return False
 
 
 def _step_from(item: StepItem, prev: Any, part: PartSpec, ctx: GradeContext) -> Any:

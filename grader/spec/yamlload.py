@@ -26,6 +26,7 @@ KeyPath = tuple[Key, ...]
 _TAG = "tag:yaml.org,2002:"
 MAX_NODES = 200_000
 MAX_DEPTH = 60
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
@@ -141,15 +142,21 @@ def load_yaml(text: str, *, path: str) -> Document:
     except yaml.YAMLError as exc:  # reader errors (bad bytes) carry no mark
         doc.diagnostics.append(Diagnostic(path, 0, 0, "", f"invalid YAML: {exc}"))
         return doc
+    except RecursionError:  # PyYAML composes recursively: `[[[[...` thousands deep
+        doc.diagnostics.append(_too_large(path))
+        return doc
     if node is not None:
         try:
             doc.data = _Builder(doc).build(node, ())
         except _TooLarge:
             doc.data = None
-            doc.diagnostics.append(Diagnostic(
-                path, 1, 1, "", f"the document is too large or nested too deeply "
-                f"(at most {MAX_NODES} values, {MAX_DEPTH} levels; check recursive aliases)"))
+            doc.diagnostics.append(_too_large(path))
     return doc
+
+
+def _too_large(path: str) -> Diagnostic:
+    return Diagnostic(path, 1, 1, "", f"the document is too large or nested too deeply "
+                      f"(at most {MAX_NODES} values, {MAX_DEPTH} levels; check recursive aliases)")
 
 
 def _syntax_diagnostic(doc: Document, exc: yaml.MarkedYAMLError) -> Diagnostic:
@@ -242,6 +249,14 @@ class _Builder:
     def _scalar(self, node: Node, path: KeyPath) -> Any:
         value, tag = node.value, node.tag
         kind = tag[len(_TAG):] if tag.startswith(_TAG) else ""
+        if _SURROGATE.search(value):
+            # A "\ud800" escape decodes to half a UTF-16 pair: not a character, and nothing
+            # that stores or prints text as UTF-8 can take it.
+            self.doc.diagnostics.append(self.doc.diagnostic(
+                path, "a '\\u' escape here gives half of a UTF-16 pair (U+D800 to U+DFFF), "
+                      "which is not a character; write the character itself",
+                line=node.start_mark.line, column=node.start_mark.column))
+            return INVALID
         try:
             if kind == "str":
                 return value

@@ -60,10 +60,21 @@ def test_every_roster_student_gets_one_entry_and_strangers_are_reported(tree, tm
                                     "was not graded.")
 
 
-def test_the_id_the_work_names_wins_over_its_folder_name(tree, tmp_path):
+def test_the_id_the_work_names_wins_over_a_name_that_is_no_roster_students(tree, tmp_path):
+    tree({"subs/repo-ann/answers.yaml": "ex: {a: 1}\n", "subs/repo-ann/grader.json": meta("ann")})
+    e = by_id(collect(tmp_path / "subs", KEYS, "w1"))
+    assert e["ann"].status == "graded" and e["ann"].submission.source.name == "repo-ann"
+
+
+def test_work_in_one_students_folder_naming_another_stays_with_the_first(tree, tmp_path):
+    # Otherwise bob could hand in work naming ann and have it replace hers.
     tree({"subs/bob/answers.yaml": "ex: {a: 1}\n", "subs/bob/grader.json": meta("ann")})
     e = by_id(collect(tmp_path / "subs", KEYS, "w1"))
-    assert e["ann"].status == "graded" and e["bob"].status == "missing"
+    assert e["bob"].status == "graded" and e["ann"].status == "missing"
+    assert e["bob"].messages[0] == ("bob names student 'ann' but was handed in for 'bob', so it "
+                                    "was graded for 'bob' (where work is handed in decides whose "
+                                    "it is).")
+    assert e["bob"].warnings == ("bob: " + e["bob"].messages[0],)
 
 
 def test_the_newest_of_two_submissions_is_graded(tree, tmp_path):

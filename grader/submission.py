@@ -307,7 +307,25 @@ def read_folder(path: Path) -> Submission:
         files[name] = p.read_bytes()
         if name != META:
             mtimes.append(st.st_mtime)
-    return Submission(path, files, None, tuple(problems), max(mtimes) if mtimes else None)
+    manifest = _folder_manifest(path, files, problems)
+    return Submission(path, files, manifest, tuple(problems), max(mtimes) if mtimes else None)
+
+
+def _folder_manifest(path: Path, files: Mapping[str, bytes], problems: list[str]) -> dict | None:
+    """The manifest of an unpacked `grader submit` archive (a folder that holds one).
+
+    An LMS or Gradescope may hand over the archive's contents rather than the archive: its
+    manifest still gives the submission time and the hashes to check, as the archive would.
+    """
+    p = path / MANIFEST
+    if p.is_symlink() or not p.is_file():
+        return None
+    if p.stat().st_size > MAX_FILE_BYTES:
+        problems.append(f"{MANIFEST} is larger than {MAX_FILE_BYTES} bytes (ignored)")
+        return None
+    manifest = _parse_manifest(p.read_bytes(), problems)
+    problems += tamper_findings(files, manifest)
+    return manifest
 
 
 @dataclass

@@ -128,11 +128,11 @@ def _ragged_message(tree: list[Any]) -> str:
 
 
 def describe_shape(shape: tuple[int, ...]) -> str:
-    """'a single number', '2 numbers', 'a 3×2 matrix' — for got/expected messages."""
+    """'a single number', 'a list of 2 numbers', 'a 3×2 matrix' — for got/expected messages."""
     if shape == ():
         return "a single number"
     if len(shape) == 1:
-        return f"{shape[0]} number{'s' if shape[0] != 1 else ''}"
+        return f"a list of {shape[0]} number{'s' if shape[0] != 1 else ''}"
     if len(shape) == 2:
         return f"a {shape[0]}×{shape[1]} matrix"
     return f"a nested list of shape {shape}"

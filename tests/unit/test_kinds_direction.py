@@ -102,7 +102,8 @@ def test_unit_describe_and_shape_feedback_ask_for_unit_vectors():
     assert "each column a unit vector, either sign" in kind.describe(part(unit=True), Q)
     assert "any nonzero multiple" in kind.describe(part(), Q)
     verdict = grade([1, 2, 3], [0.6, 0.8], unit=True)
-    assert verdict.feedback == "Expected a vector of 2 numbers (of length 1), got 3 numbers."
+    assert verdict.feedback == ("Expected a vector of 2 numbers (of length 1), "
+                                "got a list of 3 numbers.")
 
 
 def test_unit_is_a_documented_option():

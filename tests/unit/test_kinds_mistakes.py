@@ -65,7 +65,8 @@ def test_a_scalar_part_names_a_list_mistake():
     gradient = MistakeValue("the gradient itself", [3, 4], "Give its length, one number.")
     assert grade("scalar", [3, 4], 5, gradient).mistake == "the gradient itself"
     other = grade("scalar", [4, 3], 5, gradient)
-    assert (other.mistake, other.feedback) == (None, "Expected a single number, got 2 numbers.")
+    assert (other.mistake, other.feedback) == (
+        None, "Expected a single number, got a list of 2 numbers.")
 
 
 # ---------------------------------------------------------------- the library specs

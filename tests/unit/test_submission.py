@@ -202,3 +202,23 @@ def test_a_missing_or_damaged_grader_json_says_where_to_run(
     with pytest.raises(UserError, match=r"^grader.json: damaged \(.*\); copy it again from your "
                                         r"problem set$"):
         read_meta(Path("."))
+
+
+def test_an_unpacked_archive_keeps_its_manifest(tmp_path: Path) -> None:
+    """A folder holding a `grader submit` archive's contents is checked like the archive."""
+    import hashlib
+
+    from grader.submission import read_folder
+
+    answers = b"ex:\n  a: 1\n"
+    manifest = {"student": "s1", "assignment": "w", "time": "2026-03-01T10:00:00+00:00",
+                "files": {"answers.yaml": hashlib.sha256(answers).hexdigest()},
+                "grader_version": "0"}
+    (tmp_path / "answers.yaml").write_bytes(answers)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    sub = read_folder(tmp_path)
+    assert sub.manifest is not None and sub.manifest["time"] == "2026-03-01T10:00:00+00:00"
+    assert sub.problems == ()
+    (tmp_path / "answers.yaml").write_bytes(b"ex:\n  a: 2\n")  # edited after packing
+    assert read_folder(tmp_path).problems == (
+        "tampered: answers.yaml does not match its hash in the manifest",)

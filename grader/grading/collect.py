@@ -197,8 +197,11 @@ def _entry(student_id: str, folder: str, key: StudentKey | None, found: list[_Fo
     status: StudentStatus = "graded"
     if key is None:
         status = "unknown_student"
+        why = "" if chosen.claimed is not None else (
+            f" It names no student (its {META} is missing or unreadable), so its name was "
+            "taken as the id; hand in the whole problem-set folder, grader.json included.")
         messages.insert(0, f"Submission {shown(sub.source.name)} is from '{student_id}', who is "
-                           "not on the roster; it was not graded.")  # the id is shown() already
+                           f"not on the roster; it was not graded.{why}")  # id shown() already
     elif any(p.startswith(("tampered", "not a readable zip")) for p in sub.problems):
         status = "tampered" if any(p.startswith("tampered") for p in sub.problems) else "empty"
     elif _is_empty(sub):

@@ -60,6 +60,16 @@ def test_every_roster_student_gets_one_entry_and_strangers_are_reported(tree, tm
                                     "was not graded.")
 
 
+def test_an_unknown_folder_without_grader_json_says_why_it_was_matched_by_name(tree, tmp_path):
+    tree({"subs/gs3/answers.yaml": "ex: {a: 1}\n"})  # e.g. uploaded without grader.json
+    e = by_id(collect(tmp_path / "subs", KEYS, "w1"))
+    assert e["gs3"].status == "unknown_student"
+    assert e["gs3"].messages[0] == (
+        "Submission gs3 is from 'gs3', who is not on the roster; it was not graded. It names no "
+        "student (its grader.json is missing or unreadable), so its name was taken as the id; "
+        "hand in the whole problem-set folder, grader.json included.")
+
+
 def test_the_id_the_work_names_wins_over_a_name_that_is_no_roster_students(tree, tmp_path):
     tree({"subs/repo-ann/answers.yaml": "ex: {a: 1}\n", "subs/repo-ann/grader.json": meta("ann")})
     e = by_id(collect(tmp_path / "subs", KEYS, "w1"))

@@ -44,13 +44,14 @@ def format_table(rows: list[dict]) -> str:
     if not rows:
         return "no exercises"
     width = max(len(r["id"]) for r in rows)
+    kinds = max(len(",".join(r["kinds"])) for r in rows)
     out: list[str] = []
     for topic in sorted({r["topic"] for r in rows}):
         group = [r for r in rows if r["topic"] == topic]
         out.append(f"{topic} ({len(group)})")
         for r in group:
             pts = f"{r['points']:g}"
-            out.append(f"  {r['id']:<{width}}  {pts:>3} pts  {','.join(r['kinds']):<22} "
+            out.append(f"  {r['id']:<{width}}  {pts:>3} pts  {','.join(r['kinds']):<{kinds}}  "
                        f"{r['title']}")
     out.append(f"{len(rows)} exercises")
     return "\n".join(out)

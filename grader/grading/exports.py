@@ -223,8 +223,12 @@ def gradescope_json(r: StudentResult) -> str:
     if r.late and r.late.note:
         output.append(r.late.note)
     output += list(r.messages)
+    # Feedback quotes what students typed: declare every text plain ("text"), so Gradescope
+    # neither renders it as HTML nor as Markdown (its default, simple_format, allows some HTML).
     doc = {"score": round(r.score, 4), "max_score": round(r.max_score, 4),
-           "output": "\n".join(output), "visibility": "visible", "stdout_visibility": "hidden",
+           "output": "\n".join(output), "output_format": "text",
+           "test_output_format": "text", "test_name_format": "text",
+           "visibility": "visible", "stdout_visibility": "hidden",
            "tests": tests,
            "extra_data": {"student_id": r.student_id, "status": r.status,
                           "raw_score": round(r.raw_score, 4), "sandbox_level": r.sandbox_level,

@@ -109,6 +109,9 @@ def test_junit_survives_control_characters_in_student_text():
 def test_gradescope_results_follow_its_documented_fields(tmp_path):
     doc = json.loads(X.gradescope_json(ann()))
     assert (doc["score"], doc["max_score"], doc["visibility"]) == (4.05, 15.0, "visible")
+    # Student text stays text: no HTML or Markdown rendering on Gradescope's side.
+    assert (doc["output_format"], doc["test_output_format"], doc["test_name_format"]) == \
+        ("text", "text", "text")
     assert doc["output"].splitlines()[:3] == ["Ann, A.: 4.05 of 15 points.", "1 day late.",
                                               "note for Ann"]
     assert [t["name"] for t in doc["tests"]] == ["1. KL: pq", "1. KL: qp", "1. KL: bits",

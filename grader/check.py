@@ -167,6 +167,7 @@ def run_public_examples(source: bytes, fn: dict) -> tuple[list[str], bool]:
 
     cases = [(c["id"], from_json(to_json(c["args"])), c.get("kwargs") or {})
              for c in fn["public"]]
+    case_by_id = {c["id"]: c for c in fn["public"]}
     run = run_cases({SOLUTION: source}, fn["name"], cases,
                     limits=Limits(wall_seconds=float(fn.get("time_limit", 2.0)) * max(len(cases), 1)
                                   + 5.0))
@@ -180,8 +181,23 @@ def run_public_examples(source: bytes, fn: dict) -> tuple[list[str], bool]:
             msg = out.message if out else "not run"
             lines.append(f"ERROR    {call}: {msg}")
         else:
-            lines.append(f"ran      {call} -> {short(out.value)}")
+            lines.append(_public_line(call, out.value, case_by_id[cid], fn))
     return lines, True
+
+
+def _public_line(call: str, value: Any, case: dict, fn: dict) -> str:
+    """'passed'/'DIFFERS' for a public example whose expected value is known, else 'ran'."""
+    from grader.grading.functions import values_close
+    from grader.model import Tolerance
+    from grader.values import from_json, to_json
+
+    if "expected" not in case:  # a problem set generated before expected values were stored
+        return f"ran      {call} -> {short(value)}"
+    expected = from_json(to_json(case["expected"]))
+    tol = Tolerance(**fn.get("tolerance", {"rtol": 1e-6, "atol": 1e-9}))
+    if values_close(value, expected, tol):
+        return f"passed   {call} -> {short(value)}"
+    return f"DIFFERS  {call} -> {short(value)}, expected {short(expected)}"
 
 
 def submit(folder: Path, *, out: Path | None = None,
@@ -214,6 +230,7 @@ def format_report(report: CheckReport) -> str:
     lines = [f"Checked {display_path(report.folder) or '.'}:"] + report.lines
     # A public example that raised or timed out does not block submitting, but must be said.
     failing = sum(1 for line in report.lines if line.split()[:1] == ["ERROR"])
+    differing = sum(1 for line in report.lines if line.split()[:1] == ["DIFFERS"])
     if report.errors:
         lines.append(f"{report.errors} problem(s) to fix before you submit.")
     elif report.missing and not report.answered:
@@ -229,4 +246,7 @@ def format_report(report: CheckReport) -> str:
         if failing:
             lines.append(f"{failing} public example(s) did not run through (ERROR above); a "
                          "case that raises or runs out of time earns nothing when graded.")
+        if differing:
+            lines.append(f"{differing} public example(s) returned a different value (DIFFERS "
+                         "above): the hidden cases are likely to differ too.")
     return "\n".join(lines)

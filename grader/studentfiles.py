@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from grader.functions import reference_value
 from grader.values import encode_json
 
 STUDENT_FORMAT = 1
@@ -105,8 +106,12 @@ def _meta_exercise(pe: Any) -> dict:
             entry["function"] = {
                 "name": fn.name, "signature": fn.signature, "returns": fn.returns,
                 "time_limit": fn.time_limit,
+                "tolerance": {"rtol": fn.tolerance.rtol, "atol": fn.tolerance.atol},
+                # Public cases are the same for every student and shown in the problem set:
+                # their expected values let `grader check` say whether an example passes.
                 "public": [{"id": c.id, "args": encode_json(c.args),
-                            "kwargs": encode_json(c.kwargs)}
+                            "kwargs": encode_json(c.kwargs),
+                            "expected": encode_json(reference_value(fn, c))}
                            for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
             }
         else:

@@ -113,7 +113,7 @@ def test_generate_check_submit_and_the_archive_reads_back(course: Path, tmp_path
     assert f"Ready to submit: {typed} answer(s) readable." in out
     assert "This checked the form of your answers only, not whether they are right." in out
     assert "correct" not in out.lower()
-    assert out.count("ran      softmax(") == 2  # the two public examples, nothing hidden
+    assert out.count("passed   softmax(") == 2  # the two public examples, nothing hidden
 
     before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     out = ok(grader("submit", str(folder), "--out", str(tmp_path / "handin.zip"), cwd=tmp_path))

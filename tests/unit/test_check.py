@@ -197,18 +197,20 @@ def test_public_examples_run_and_hidden_cases_do_not(folder: Path, key: dict) ->
     shutil.copy(ROOT / "grader" / "demo" / "solution_right.py", folder / "solution.py")
     fill(folder, answers_from(key))
     report = check(folder)
-    ran = [ln for ln in report.lines if ln.strip().startswith(("ran", "ERROR"))]
+    ran = [ln for ln in report.lines if ln.strip().startswith(("passed", "DIFFERS", "ERROR"))]
     cases = next(ex for ex in key["exercises"] if ex["id"] == "impl-softmax")["cases"]
     public = [c for c in cases if c["visibility"] == "public"]
     assert len(ran) == len(public) == 2
-    assert ran[0].startswith("  ran      softmax([1, 2, 3]) -> [0.0900305")
-    assert ran[1] == "  ran      softmax([0, 0]) -> [0.5, 0.5]"
+    assert ran[0].startswith("  passed   softmax([1, 2, 3]) -> [0.0900305")
+    assert ran[1] == "  passed   softmax([0, 0]) -> [0.5, 0.5]"
     text = format_report(report)
     for c in cases:
         if c["visibility"] == "hidden" and c["id"].startswith("random-"):
             assert json.dumps(c["args"][0]) not in text
-    assert "hidden" not in text and "passed" not in text.lower()
-    assert "correct" not in text.lower()
+    assert "hidden" not in text and "correct" not in text.lower()
+    # "passed" only ever speaks of the two public examples, never of typed answers or hidden cases
+    said = [ln for ln in text.splitlines() if "passed" in ln.lower()]
+    assert len(said) == 2 and all(ln.startswith("  passed   softmax(") for ln in said)
 
 
 @needs_sandbox
@@ -297,3 +299,28 @@ def test_check_in_the_folder_of_every_problem_set_points_into_one(built: Path) -
     with pytest.raises(UserError) as info:
         check(built / "key", run_code=False)  # no problem set below: the plain message
     assert "This folder holds" not in str(info.value)
+
+
+def test_public_examples_are_checked_against_their_expected_values(tmp_path) -> None:
+    """Public cases are the same for everyone and shown: check says passed or DIFFERS."""
+    pytest.importorskip("grader.sandbox")
+    from grader.check import _check_function
+    from grader.submission import CheckReport
+
+    (tmp_path / "solution.py").write_text(
+        "def softmax(z):\n    return [1 / len(z)] * len(z)\n", encoding="utf-8")
+    # softmax([1, 2]) = [1/(1+e), e/(1+e)] = [0.2689..., 0.7310...]; softmax([0, 0]) = [0.5, 0.5]
+    entry = {"function": {
+        "name": "softmax", "signature": "softmax(z)", "returns": "vector", "time_limit": 2.0,
+        "tolerance": {"rtol": 1e-6, "atol": 1e-9},
+        "public": [{"id": "public-1", "args": [[1, 2]], "kwargs": {},
+                    "expected": [0.2689414213699951, 0.7310585786300049]},
+                   {"id": "public-2", "args": [[0, 0]], "kwargs": {}, "expected": [0.5, 0.5]}]}}
+    report = CheckReport(tmp_path)
+    _check_function(tmp_path, {"id": "impl-softmax"}, entry, report, run_code=True)
+    assert report.lines == [
+        "  DIFFERS  softmax([1, 2]) -> [0.5, 0.5], expected [0.2689414213699951, "
+        "0.7310585786300049]",
+        "  passed   softmax([0, 0]) -> [0.5, 0.5]"]
+    assert report.ready  # a wrong value is graded, not a reason to refuse submitting
+    assert "1 public example(s) returned a different value" in format_report(report)

@@ -32,7 +32,8 @@ def student_files(assignment: Any, sset: Any) -> dict[Path, bytes]:
 
     folder = Path(sset.student.folder)
     ctx = {"assignment": assignment, "sset": sset, "student": sset.student,
-           "title": f"{assignment.title}: {sset.student.name or sset.student.id}"}
+           "title": f"{assignment.title}: {sset.student.name or sset.student.id}",
+           "examples": public_examples}
     files = {
         folder / "problems.html": render("problems.html", **ctx).encode(),
         folder / "problems.md": render("problems.md.j2", **ctx).encode(),
@@ -45,6 +46,16 @@ def student_files(assignment: Any, sset: Any) -> dict[Path, bytes]:
         files[folder / "solution.py"] = render("solution.py.j2", functions=functions,
                                                **ctx).encode()
     return files
+
+
+def public_examples(pe: Any, part: Any) -> list[tuple[str, str]]:
+    """A function part's public cases as (call, expected result) texts for the problem set."""
+    from grader.values import short
+
+    fn = part.function
+    return [(f"{fn.name}({', '.join(short(a, 200) for a in c.args)})",
+             short(reference_value(fn, c), 200))
+            for pid, c in pe.cases if pid == part.id and c.visibility == "public"]
 
 
 def answers_yaml(assignment: Any, sset: Any) -> str:

@@ -234,3 +234,20 @@ def test_a_missing_library_folder_is_a_user_error(course: Path) -> None:
     with pytest.raises(UserError, match=r"library folder .*my-specs does not exist"):
         run(course)
     assert not (course / "out").exists()
+
+
+def test_problem_sets_show_public_examples_with_their_results(tmp_path: Path) -> None:
+    """The public examples of a function exercise appear with their expected results, which
+    are softmax's values worked out here by hand: e^k / (e + e^2 + e^3)."""
+    import math
+
+    from grader.demo import run_demo
+
+    demo = run_demo(tmp_path / "c", grade=False)
+    text = (demo.problem_sets / "s001" / "problems.md").read_text(encoding="utf-8")
+    total = math.e + math.e ** 2 + math.e ** 3
+    first = f"{math.e / total:.6f}"
+    assert "- `softmax([1, 2, 3])` → `[" in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("- `softmax([1, 2, 3])`"))
+    assert line.split("`[")[1].startswith(first[:7])
+    assert "- `softmax([0, 0])` → `[0.5, 0.5]`" in text

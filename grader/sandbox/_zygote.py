@@ -63,6 +63,15 @@ def write_msg(fd: int, obj: Any) -> None:
         view = view[os.write(fd, view):]
 
 
+PRELOAD = ("math", "cmath", "random", "statistics", "itertools", "functools", "operator",
+           "collections", "heapq", "bisect", "fractions", "decimal", "numbers", "copy", "json",
+           "re", "string", "typing", "dataclasses", "enum", "abc", "warnings", "contextlib",
+           "threading", "array", "socket", "numpy.linalg", "numpy.random", "numpy.fft",
+           # and what the child itself needs lazily: importing solution.py, tracebacks
+           "importlib.util", "importlib.machinery", "traceback", "linecache", "tokenize",
+           "codecs", "encodings.utf_8", "encodings.latin_1")
+
+
 def main() -> None:
     proto_in, proto_out = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -71,6 +80,14 @@ def main() -> None:
     boot = read_msg(proto_in)
     sys.path[:0] = boot["sys_path"]
     import numpy
+
+    # Loaded before any fork, so that a child running as a dedicated uid that cannot read the
+    # Python installation (root's pyenv, say) can still import what solutions commonly use.
+    for name in PRELOAD:
+        try:
+            __import__(name)
+        except ImportError:
+            pass
 
     child = types.ModuleType("_sandbox_child")
     exec(compile(boot["child_source"], "<sandbox child>", "exec"), child.__dict__)

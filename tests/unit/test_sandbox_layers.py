@@ -146,3 +146,28 @@ def test_root_without_a_dedicated_uid_is_refused() -> None:
 @pytest.mark.skipif(os.geteuid() != 0, reason="checks the root-only uid layer")
 def test_as_root_the_uid_layer_is_in_force() -> None:
     assert "uid" in LAYERS
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="checks the root-only uid layer")
+def test_as_root_without_bubblewrap_student_code_still_runs_as_the_dedicated_uid() -> None:
+    """A fresh machine as root has no bubblewrap and Python under /root (mode 700): the uid
+    layer stays in force, and the modules solutions commonly use were loaded in advance."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "from grader.sandbox import run_cases, sandbox_level\n"
+        "src = b'import math, json, os\\ndef f(x):\\n    return [math.sqrt(x), os.getuid()]\\n'\n"
+        "r = run_cases({'solution.py': src}, 'f', [('a', [4.0], {})])\n"
+        "import json\n"
+        "out = r.outcomes['a']\n"
+        "print(sandbox_level()); print(out.status, json.dumps(out.value))\n")
+    env = {**os.environ, "GRADER_SANDBOX_DISABLE": "bwrap"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=120, check=True).stdout.splitlines()
+    assert "uid" in out[0].split("+") and "netns" not in out[0]
+    status, value = out[1].split(" ", 1)
+    assert status == "ok"
+    sqrt, uid = json.loads(value)
+    assert sqrt == 2.0 and uid >= 61000

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.errors import UserError
 from grader.sandbox.platform import Platform, bwrap_command, zygote_env
 
 HERE = Path(__file__).parent
@@ -26,6 +27,10 @@ LOADER = ("import os, struct\nn = struct.unpack('>I', os.read(0, 4))[0]\nsrc = b
 
 class SandboxError(RuntimeError):
     """The sandbox itself could not run (not the student's fault): a grader or platform fault."""
+
+
+class SandboxRefused(SandboxError, UserError):
+    """This platform's setup is unsafe for student code: the user must change it (exit 2)."""
 
 
 class Zygote:
@@ -48,7 +53,7 @@ class Zygote:
     def start(self) -> None:
         p = self.platform
         if p.root and self.uid is None:
-            raise SandboxError(
+            raise SandboxRefused(
                 "refusing to run student code as root without a dedicated uid ("
                 + "; ".join(n for n in p.notes if n.startswith("uid")) + "); install bubblewrap,"
                 " make Python and numpy readable by other users, or run grader as an ordinary user")

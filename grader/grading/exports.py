@@ -9,14 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from grader.fsutil import atomic_write_text
+from grader.fsutil import atomic_write_text, write_if_changed
 from grader.results import CaseResult, PartResult, StudentResult
 from grader.values import encode_json, to_json
 
@@ -52,16 +51,7 @@ def replace_if_changed(path: Path, data: bytes) -> bool:
     """Atomic (temp file, rename) but without fsync: a result file is a rendering of the
     gradebook, rewritten by the next run whenever its bytes differ, so it needs no fsync of its
     own, and a thousand fsyncs would cost more than grading the class."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except (FileNotFoundError, IsADirectoryError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return True
+    return write_if_changed(path, data, durable=False)
 
 
 # ---------------------------------------------------------------- gradebook.csv

@@ -6,27 +6,11 @@ redo, and a thousand fsyncs would cost more than rendering the pages.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from grader import fsutil
 
 
 def write_if_changed(path: Path, text: str) -> bool:
     """Write text (UTF-8) to path unless it already holds exactly that; True when written."""
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
+    return fsutil.write_if_changed(Path(path), text.encode("utf-8"), durable=False)

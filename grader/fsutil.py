@@ -5,29 +5,9 @@ An interrupted run leaves the previous file intact, never a half-written one.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import tempfile
-from collections.abc import Iterator
+import secrets
 from pathlib import Path
-
-
-_DEFERRED = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM until the block ends (POSIX), so that no interrupt can land
-    between creating the temporary file and renaming or removing it."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644,
@@ -39,13 +19,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644,
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _signals_deferred():
-        _write_then_rename(path, data, mode, durable)
-
-
-def _write_then_rename(path: Path, data: bytes, mode: int, durable: bool) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The temporary name is chosen before the file exists, so that an interrupt (Ctrl-C) at any
+    # point after its creation finds the name in hand and removes the file.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:
@@ -54,10 +32,7 @@ def _write_then_rename(path: Path, data: bytes, mode: int, durable: bool) -> Non
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        tmp.unlink(missing_ok=True)
         raise
 
 

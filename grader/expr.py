@@ -200,7 +200,7 @@ class _Evaluator:
             return self._arrays[node.id]
         if node.id in self.names:
             # Parameters arrive as plain lists; numeric ones compute as arrays, like literals.
-            value = self._arrays[node.id] = _arrayify(self.names[node.id])
+            value = self._arrays[node.id] = arrayify(self.names[node.id])
             return value
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
@@ -350,14 +350,14 @@ def _as_array(items: list[Any]) -> Any:
     return arr if arr.dtype.kind in "iuf" else items
 
 
-def _arrayify(value: Any) -> Any:
+def arrayify(value: Any) -> Any:
     """Numeric rectangular lists (also inside dicts, lists and tuples) as numpy arrays."""
     if isinstance(value, list):
-        return _as_array([_arrayify(v) for v in value])
+        return _as_array([arrayify(v) for v in value])
     if isinstance(value, tuple):
-        return tuple(_arrayify(v) for v in value)
+        return tuple(arrayify(v) for v in value)
     if isinstance(value, dict):
-        return {k: _arrayify(v) for k, v in value.items()}
+        return {k: arrayify(v) for k, v in value.items()}
     return value
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import UserError, display_path
-from grader.expr import ExprError
+from grader.expr import ExprError, arrayify
 from grader.model import Exercise, GradeContext, MistakeValue, PartSpec, Variant
 from grader.values import to_plain
 
@@ -31,24 +31,7 @@ def _solvers() -> Mapping[str, Callable[..., Any]]:
 
 def as_names(params: Mapping[str, Any]) -> dict[str, Any]:
     """Plain parameters as expressions use them: numeric (nested) lists become numpy arrays."""
-    return {name: _as_value(value) for name, value in params.items()}
-
-
-def _as_value(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _as_value(v) for k, v in value.items()}
-    if not isinstance(value, list):
-        return value
-    items = [_as_value(v) for v in value]
-    numeric = all(isinstance(v, (int, float, np.ndarray)) and not isinstance(v, bool)
-                  for v in items)
-    if not items or not numeric:
-        return items
-    try:
-        array = np.array(items)
-    except ValueError:  # ragged
-        return items
-    return array if array.dtype.kind in "iuf" else items
+    return {name: arrayify(value) for name, value in params.items()}
 
 
 # ---------------------------------------------------------------- drawing
@@ -280,7 +263,7 @@ def grade_context(exercise: Exercise, part: PartSpec, params: Mapping[str, Any],
     if step_expr is not None:
         def step(prev: Any) -> Any:
             try:
-                return to_plain(step_expr.evaluate({**names, "prev": _as_value(to_plain(prev))},
+                return to_plain(step_expr.evaluate({**names, "prev": arrayify(to_plain(prev))},
                                                    _solvers()))
             except (ExprError, ValueError, TypeError, ArithmeticError) as exc:
                 raise ValueError(f"step: {exc}") from None

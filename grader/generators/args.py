@@ -134,3 +134,10 @@ def eigen_range(key: str, value: Any) -> list[int] | dict[str, Any]:
         raise GeneratorArgError(key, f"{key}.low={spec['low']} must be <= "
                                      f"{key}.high={spec['high']}")
     return spec
+
+
+def check_eigen_count(eig: list, size: int) -> None:
+    """A list of given eigenvalues must hold exactly `size` of them."""
+    if len(eig) != size:
+        raise GeneratorArgError("eigenvalues", f"eigenvalues has {len(eig)} values but "
+                                               f"size={size}")

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from grader.generators.args import eigen_range, integer
+from grader.generators.args import check_eigen_count, eigen_range, integer
 from grader.generators.base import Arg, Generator, GeneratorArgError, known, register, show
 from grader.generators.basic import check_interval, draw_ints
 
@@ -53,9 +53,7 @@ class NonsymmetricEigen(Generator):
             return
         size, eig = values["size"], values["eigenvalues"]
         if isinstance(eig, list):
-            if len(eig) != size:
-                raise GeneratorArgError("eigenvalues", f"eigenvalues has {len(eig)} values but "
-                                                       f"size={size}")
+            check_eigen_count(eig, size)
             if len(set(eig)) != len(eig):
                 raise GeneratorArgError("eigenvalues", f"eigenvalues must be distinct, got "
                                                        f"{show(eig)}")

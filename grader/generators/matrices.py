@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from grader.generators.args import boolean, eigen_range, integer
+from grader.generators.args import boolean, check_eigen_count, eigen_range, integer
 from grader.generators.base import Arg, Generator, GeneratorArgError, known, register, show
 from grader.generators.bases import SIZES, integral_spectral, nice_bases
 from grader.generators.basic import check_interval, draw_ints
@@ -68,9 +68,7 @@ class SymmetricEigen(Generator):
             return
         size, eig = values["size"], values["eigenvalues"]
         if isinstance(eig, list):
-            if len(eig) != size:
-                raise GeneratorArgError("eigenvalues", f"eigenvalues has {len(eig)} values but "
-                                                       f"size={size}")
+            check_eigen_count(eig, size)
             if not len(_candidates(tuple(eig))):
                 raise GeneratorArgError("eigenvalues", f"eigenvalues={show(eig)} admit no "
                                                        f"non-diagonal integer matrix with a nice "

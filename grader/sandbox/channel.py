@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.safetext import safe_text
+
 MAX_DEPTH = 40
 MAX_MESSAGE = 2000
 CHILD_STATUSES = {"ok", "exception", "memory", "exited", "bad_output"}
@@ -37,8 +39,12 @@ class Parsed:
 
 
 def clean_text(data: bytes | str, *, limit: int | None = None) -> str:
-    """Decode, drop control and bidi characters (keeping newlines and tabs), cap the length."""
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    """Decode, drop control and bidi characters (keeping newlines and tabs), cap the length.
+
+    A str may come from a JSON escape the student's code wrote ("\\udcff"): safe_text turns its
+    lone surrogates into U+FFFD, or the gradebook could not store it.
+    """
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else safe_text(data)
     text = _CONTROL.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
     return text if limit is None or len(text) <= limit else text[:limit] + " [...]"
 

@@ -60,9 +60,52 @@ def cli() -> None:
     """Randomised, auto-graded exercises for the mathematics of deep learning."""
 
 
+class _PipeSafe:
+    """A standard stream that outlives its reader (`grader grade ... | head -1`).
+
+    Once the reader has gone, a write raises BrokenPipeError; letting that escape would stop a
+    grading run half-way, so the stream is pointed at /dev/null instead and the run goes on,
+    ending with its own exit status. Every other attribute is the wrapped stream's.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            self._to_devnull()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._to_devnull()
+
+    def _to_devnull(self) -> None:
+        # Output still buffered goes to /dev/null with the rest (the standard pattern from the
+        # Python docs on SIGPIPE), so the interpreter's final flush cannot fail either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
     """Console-script entry point (click maps usage errors to exit status 2)."""
-    cli.main(prog_name="grader")
+    sys.stdout = _PipeSafe(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = _PipeSafe(sys.stderr)  # type: ignore[assignment]
+    try:
+        cli.main(prog_name="grader")
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
 
 
 # Commands register themselves on `cli` from grader.commands (kept apart so this module stays

@@ -141,3 +141,30 @@ def test_lone_surrogates_in_student_text_grade_every_student(surrogate_class: Pa
     forced = run_cli([*grade_args(root), "--force"])
     assert forced.exit_code == 0, forced.output
     assert len(gradebook_students(root / "res" / "gradebook.sqlite")) == 8
+
+
+# ------------------------------------------------------------- 2. a closed pipe
+
+
+def test_grade_into_a_pipe_closed_early_still_records_every_student(tmp_path: Path) -> None:
+    """`grader grade ... | head -1`: the reader leaves after one line; the run goes on."""
+    students = [f"p{i:02d}" for i in range(16)]
+    root = build(tmp_path, students)
+    slow = STABLE + "\nimport time\ntime.sleep(0.1)\n"  # so the run outlasts the reader
+    for sid in students:
+        hand_in(root, sid, slow)
+    env = {**os.environ, SECRET_ENV: "robust-secret", "PYTHONPATH": str(ROOT)}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    args = [*grade_args(root)[:-2], "--jobs", "1"]
+    proc = subprocess.Popen([sys.executable, "-m", "grader", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as `head -1` does
+    err = proc.stderr.read().decode()
+    status = proc.wait(timeout=120)
+    assert first.startswith(b"graded p00")
+    assert status == 0, err
+    assert err == ""
+    assert set(gradebook_students(root / "res" / "gradebook.sqlite")) == set(students)
+    assert (root / "res" / "index.html").is_file()

@@ -11,13 +11,16 @@ The schema is versioned: MIGRATIONS[i] upgrades version i to i + 1, applied in o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from grader.errors import UserError, display_path
+from grader.grading import gradebook_health as health
 from grader.results import StudentResult
 from grader.values import to_json
 
@@ -70,20 +73,83 @@ class Stored:
         return StudentResult.from_dict(from_json(self.json))
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DiskError(UserError):
+    """The gradebook could not be read or written because of the disk; the file is fine."""
+
+
+class DamagedError(UserError):
+    """The gradebook file is damaged inside; rebuilding it or starting afresh are the ways out."""
+
+
+def damaged_error(path: Path, detail: str) -> DamagedError:
+    folder = display_path(path.parent)
+    return DamagedError(
+        f"{display_path(path)}: the gradebook is damaged, not a usable gradebook ({detail}). "
+        "Regrading, even with --force, cannot get past this. Either rebuild it from the "
+        f"stored results ({folder}/<student>.json): `grader gradebook rebuild {folder}`, or "
+        f"start a fresh, empty gradebook (every student is regraded next run): `grader "
+        f"gradebook rebuild {folder} --empty`. Both keep the damaged file beside it as "
+        f"{path.name}.damaged-<time>.")
+
+
+def _guarded(method: F) -> F:
+    """A disk problem or damage met while reading or writing becomes the user's message."""
+
+    @functools.wraps(method)
+    def wrapper(self: Gradebook, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise self.problem(exc) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _close_quietly(db: sqlite3.Connection | None) -> None:
+    if db is not None:
+        try:
+            db.close()
+        except sqlite3.Error:
+            pass
+
+
 class Gradebook:
     """The gradebook of one output folder (a context manager)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise UserError(f"{display_path(path)}: not a usable gradebook ({exc}); move it "
-                            "away to start a new one") from None
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"{display_path(path.parent)}: cannot create the results folder "
+                            f"({exc.strerror}); check the disk and the permissions") from None
+        db = None
+        try:
+            self.db = db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process
+            self._migrate(health.check(db, MIGRATIONS))
+        except (sqlite3.Error, health.Damaged) as exc:
+            _close_quietly(db)
+            raise self.problem(exc) from None
+
+    def problem(self, exc: BaseException) -> BaseException:
+        """A UserError for a disk problem or damage; any other error unchanged (a bug)."""
+        if isinstance(exc, health.Damaged):
+            return damaged_error(self.path, str(exc))
+        if isinstance(exc, sqlite3.Error):
+            disk = health.disk_problem(exc)
+            if disk:
+                return DiskError(f"{display_path(self.path)}: cannot use the gradebook: {disk} "
+                                 f"(SQLite: {exc}). This is the disk's problem, not the "
+                                 "gradebook's: the file was left as it is; do not move it "
+                                 "away.")
+            if health.is_damage(exc):
+                return damaged_error(self.path, str(exc))
+        return exc
 
     def __enter__(self) -> Gradebook:
         return self
@@ -92,7 +158,10 @@ class Gradebook:
         self.close()
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.db.close()
+        except sqlite3.Error as exc:  # a final checkpoint can meet a full disk
+            raise self.problem(exc) from None
 
     def version(self) -> int:
         try:
@@ -101,8 +170,8 @@ class Gradebook:
             return 0
         return int(row[0])
 
-    def _migrate(self) -> None:
-        current, known = self.version(), len(MIGRATIONS)
+    def _migrate(self, current: int) -> None:
+        known = len(MIGRATIONS)
         if current > known:
             raise UserError(f"{display_path(self.path)}: gradebook schema version {current} was "
                             f"written by a newer grader (this one knows {known}); "
@@ -114,6 +183,7 @@ class Gradebook:
     def _transaction(self) -> _Tx:
         return _Tx(self.db)
 
+    @_guarded
     def start_run(self, *, assignment: str, grader_version: str,
                   spec_hashes: Mapping[str, str], sandbox_level: str) -> int:
         with self._transaction():
@@ -124,10 +194,12 @@ class Gradebook:
                  sandbox_level, _now()))
             return int(cur.lastrowid or 0)
 
+    @_guarded
     def finish_run(self, run: int) -> None:
         with self._transaction():
             self.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (_now(), run))
 
+    @_guarded
     def latest(self, assignment: str) -> dict[str, Stored]:
         """Each student's most recent result for this assignment."""
         rows = self.db.execute(
@@ -137,6 +209,7 @@ class Gradebook:
             "WHERE s.assignment = ?", (assignment, assignment))
         return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in rows}
 
+    @_guarded
     def record(self, run: int, result: StudentResult, *, fingerprint: str,
                received_time: str | None, path: str | None, document: str | None = None) -> None:
         """Write one student's submission, part results and total in a single transaction.
@@ -159,6 +232,7 @@ class Gradebook:
                 (run, result.student_id, result.assignment_id, result.status, result.score,
                  result.max_score, fingerprint, document or to_json(result.to_dict())))
 
+    @_guarded
     def first_seen(self, assignment: str, seen: list[tuple[str, str]],
                    *, now: str | None = None) -> dict[tuple[str, str], str]:
         """When each (student, submission sha256) was first seen; unseen ones are stamped now.
@@ -175,6 +249,14 @@ class Gradebook:
                                "assignment = ?", (assignment,))
         return {(r[0], r[1]): r[2] for r in rows}
 
+    @_guarded
+    def restore_first_seen(self, assignment: str, rows: list[tuple[str, str, str]]) -> None:
+        """Record known (student, sha256, time) receipts, as a rebuild from results does."""
+        with self._transaction():
+            self.db.executemany("INSERT OR IGNORE INTO first_seen VALUES (?, ?, ?, ?)",
+                                [(assignment, *row) for row in rows])
+
+    @_guarded
     def latest_parts(self, assignment: str) -> list[tuple]:
         """(student, exercise, part, score, max, status, mistake, feedback) of each latest result.
         """
@@ -184,6 +266,7 @@ class Gradebook:
                                "part")
         return [r[1:] for r in rows if latest.get(r[1]) == r[0]]
 
+    @_guarded
     def runs(self) -> list[tuple]:
         return list(self.db.execute("SELECT id, assignment, grader_version, spec_hashes, "
                                     "sandbox_level, started, finished FROM runs ORDER BY id"))

@@ -7,6 +7,7 @@ exercises in the sandbox. It never sees a hidden answer, so it never says "corre
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ def _part(entry: dict) -> PartSpec:
 
 def check(folder: Path, *, run_code: bool = True) -> CheckReport:
     """Check a problem-set folder; UserError when answers.yaml cannot be read at all."""
+    require_folder(folder, "check")
     meta = _read_meta(folder)
     report = CheckReport(folder)
     has_numeric = any(p["kind"] != "function" for e in meta["exercises"] for p in e["parts"])
@@ -45,6 +47,24 @@ def check(folder: Path, *, run_code: bool = True) -> CheckReport:
             if entry["kind"] == "function":
                 _check_function(folder, ex, entry, report, run_code=run_code)
     return report
+
+
+def require_folder(folder: Path, command: str) -> None:
+    """A file given where the problem-set folder is expected: say which folder to give instead."""
+    if not folder.is_file():
+        return
+    where = display_path(folder)
+    if folder.suffix.lower() == ".zip" and command == "submit":
+        raise UserError(f"{where} is a file; give the folder of your problem set (the one holding "
+                        "answers.yaml) to pack it; an archive `grader submit` made is ready to "
+                        "hand in as it is")
+    if folder.suffix.lower() == ".zip":
+        raise UserError(f"{where} is a file; give the folder of your problem set (the one holding "
+                        "answers.yaml), or to check an archive, unzip it into a folder and run "
+                        "`grader check` on that folder")
+    parent = display_path(folder.parent) or "."
+    raise UserError(f"{where} is a file; give the folder that holds it: "
+                    f"`grader {command} {parent}`")
 
 
 def _read_meta(folder: Path) -> dict:
@@ -217,11 +237,16 @@ def _public_line(call: str, value: Any, case: dict, fn: dict) -> str:
     return f"DIFFERS  {call} -> {short(value)}, expected {short(expected)}"
 
 
-def submit(folder: Path, *, out: Path | None = None,
+def submit(folder: Path, *, out: Path | str | None = None,
            echo: Callable[[str], None] = lambda s: None) -> Path:
-    """Check, then write a zip with a manifest (student, assignment, sha256 of each file, time)."""
+    """Check, then write a zip with a manifest (student, assignment, sha256 of each file, time).
+
+    `out` is the archive to write, or the folder to put it in: an existing folder, or any path
+    given with a trailing slash (`--out handin/`, kept as a str since a Path drops the slash).
+    """
     from grader.fsutil import atomic_write_bytes
 
+    require_folder(folder, "submit")
     report = check(folder)
     for line in report.lines:
         echo(line)
@@ -235,11 +260,17 @@ def submit(folder: Path, *, out: Path | None = None,
     manifest = manifest_for(files, meta)
     here = folder.resolve()  # `grader submit` in the folder itself: Path(".").parent is "."
     name = f"{meta['assignment']['id']}-{here.name}.zip"
-    target = out or here.parent / name
-    if target.is_dir():  # `--out ~/handin/`: the folder to put the archive in
-        target = target / name
+    target = _archive_path(out, here.parent / name)
     atomic_write_bytes(target, pack(files, manifest))
     return target
+
+
+def _archive_path(out: Path | str | None, default: Path) -> Path:
+    """Where the archive goes: `default`, `out`, or inside `out` when it names a folder."""
+    if out is None:
+        return default
+    folder = str(out).endswith(("/", os.sep)) or Path(out).is_dir()  # `--out ~/handin/`
+    return Path(out) / default.name if folder else Path(out)
 
 
 def format_report(report: CheckReport) -> str:

@@ -17,6 +17,7 @@ import click
 
 from grader import __version__
 from grader.errors import EXIT_INTERNAL, EXIT_USAGE, UserError
+from grader.fsutil import disk_error_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +34,16 @@ def _internal_fault(exc: BaseException) -> None:
     sys.exit(EXIT_INTERNAL)
 
 
+def _disk_error(exc: OSError) -> None:
+    """A full or read-only disk, a denied or too long path, a file where a folder should be:
+    the user's to fix (exit 2, saying what and where). Any other OSError may be a bug (exit 3)."""
+    message = disk_error_message(exc)
+    if message is None:
+        _internal_fault(exc)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
 def handle_errors(fn: F) -> F:
     """User mistakes exit 2 with a message; bugs exit 3 with a log; never a bare traceback."""
 
@@ -45,6 +56,8 @@ def handle_errors(fn: F) -> F:
             sys.exit(EXIT_USAGE)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except OSError as exc:
+            _disk_error(exc)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)

@@ -18,18 +18,20 @@ def _path(value: str | None) -> Path | None:
 
 
 @cli.command("grade")
-@click.argument("assignment", type=click.Path())
+@click.argument("assignment", type=click.Path(dir_okay=False))
 @click.argument("submissions", type=click.Path())
-@click.option("--out", required=True, type=click.Path(),
+@click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Results folder: <student>.json, gradebook.sqlite, gradebook.csv.")
-@click.option("--key", type=click.Path(),
+@click.option("--key", type=click.Path(file_okay=False),
               help="The folder `grader generate` wrote (default: OUT/key or SUBMISSIONS/key).")
 @click.option("--jobs", type=click.IntRange(1, 512), help="Parallel workers [default: all cores].")
-@click.option("--csv", "csv_file", type=click.Path(),
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False),
               help="Where to write the LMS gradebook CSV [default: OUT/gradebook.csv].")
-@click.option("--junit", type=click.Path(), help="Also write a JUnit XML report here.")
-@click.option("--gradescope", type=click.Path(), help="Also write Gradescope's results.json here.")
-@click.option("--summary", type=click.Path(),
+@click.option("--junit", type=click.Path(dir_okay=False),
+              help="Also write a JUnit XML report here.")
+@click.option("--gradescope", type=click.Path(dir_okay=False),
+              help="Also write Gradescope's results.json here.")
+@click.option("--summary", type=click.Path(dir_okay=False),
               help="Also write a Markdown summary here ($GITHUB_STEP_SUMMARY gets it anyway).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
               help="Exit 1 when a submitted result scores below PCT percent.")

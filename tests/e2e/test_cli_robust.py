@@ -168,3 +168,155 @@ def test_grade_into_a_pipe_closed_early_still_records_every_student(tmp_path: Pa
     assert err == ""
     assert set(gradebook_students(root / "res" / "gradebook.sqlite")) == set(students)
     assert (root / "res" / "index.html").is_file()
+
+
+# ------------------------------------------------------------- 3. a file where a folder goes
+
+
+def usage_error(result, message: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert message in result.stderr, result.stderr
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated class with one filled-in problem set (work/) and an archive of it."""
+    root = build(tmp_path_factory.mktemp("paths"), ["ann"])
+    shutil.copytree(root / "build" / "ann", root / "work")
+    (root / "work" / "solution.py").write_text(STABLE, encoding="utf-8")
+    (root / "afile").write_text("keep me\n", encoding="utf-8")
+    (root / "afolder").mkdir()
+    result = run_cli(["submit", "work", "--out", "ann.zip"], cwd=root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.mark.parametrize("args,message", [
+    (["check", "ann.zip"], "error: ann.zip is a file; give the folder of your problem set (the "
+     "one holding answers.yaml), or to check an archive, unzip it into a folder and run "
+     "`grader check` on that folder\n"),
+    (["submit", "ann.zip"], "error: ann.zip is a file; give the folder of your problem set (the "
+     "one holding answers.yaml) to pack it; an archive `grader submit` made is ready to hand "
+     "in as it is\n"),
+    (["check", "work/answers.yaml"],
+     "error: work/answers.yaml is a file; give the folder that holds it: `grader check work`\n"),
+])
+def test_a_file_given_for_the_problem_set_folder(course: Path, args: list[str],
+                                                 message: str) -> None:
+    result = run_cli(args, cwd=course)
+    usage_error(result, message)
+    assert result.stderr == message
+
+
+@pytest.mark.parametrize("args,message", [
+    (["grade", "assignment.yaml", "subs", "--key", "build", "--out", "afile"],
+     "Invalid value for '--out': Directory 'afile' is a file."),
+    (["generate", "assignment.yaml", "--roster", "roster.csv", "--out", "afile"],
+     "Invalid value for '--out': Directory 'afile' is a file."),
+    (["demo", "--out", "afile"], "Invalid value for '--out': Directory 'afile' is a file."),
+    (["preview", "impl-softmax", "--html", "afolder"],
+     "Invalid value for '--html': File 'afolder' is a directory."),
+    (["grade", "assignment.yaml", "subs", "--key", "build", "--out", "res", "--csv", "afolder/"],
+     "Invalid value for '--csv': File 'afolder/' is a directory."),
+    (["generate", "assignment.yaml", "--roster", "afolder", "--out", "out"],
+     "Invalid value for '--roster': File 'afolder' is a directory."),
+])
+def test_an_option_naming_the_wrong_kind_of_path_is_a_usage_error(course: Path, monkeypatch,
+                                                                  args: list[str],
+                                                                  message: str) -> None:
+    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    usage_error(run_cli(args, cwd=course), message)
+    assert (course / "afile").read_text(encoding="utf-8") == "keep me\n"
+    assert list((course / "afolder").iterdir()) == []
+    assert not (course / "out").exists() and not (course / "res").exists()
+
+
+@pytest.mark.parametrize("out", ["handin/", "afolder", "afolder/"])
+def test_submit_out_a_folder_puts_the_archive_inside_it(course: Path, out: str) -> None:
+    result = run_cli(["submit", "work", "--out", out], cwd=course)
+    assert result.exit_code == 0, result.output
+    target = course / out / "week1-work.zip"
+    assert f"Wrote {Path(out) / 'week1-work.zip'}: hand in this file." in result.output
+    assert zipfile.ZipFile(target).namelist()
+    target.unlink()
+
+
+# ------------------------------------------------------------- 4. disk errors
+
+
+def test_a_file_in_the_way_of_an_output_folder(course: Path, monkeypatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    result = run_cli(["generate", "assignment.yaml", "--roster", "roster.csv", "--out", "gen",
+                      "--roster", "roster.csv"], cwd=course)
+    assert result.exit_code == 0, result.output
+    result = run_cli(["grade", "assignment.yaml", "subs", "--key", "build", "--out", "res2",
+                      "--summary", "afile/summary.md"], cwd=course)
+    usage_error(result, "error: afile: is a file, where a folder is expected; give a folder "
+                        "(a new one is made), or move the file away\n")
+    assert (course / "afile").read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_name_too_long_for_the_file_system(course: Path, monkeypatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    long = "x" * 300
+    result = run_cli(["generate", "assignment.yaml", "--roster", "roster.csv", "--out", long],
+                     cwd=course)
+    usage_error(result, ": name too long; use a shorter name or a shorter path\n")
+    assert result.stderr.startswith("error: xxxx")
+    assert len(result.stderr) < 300  # the path is shortened, not printed whole
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs sysfs, where even root "
+                    "cannot create files")
+def test_permission_denied_even_for_root(course: Path, monkeypatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    result = run_cli(["generate", "assignment.yaml", "--roster", "roster.csv", "--out",
+                      "/sys/grader-robust-test"], cwd=course)
+    usage_error(result, "error: /sys/grader-robust-test: permission denied (operation not "
+                        "permitted); check its permissions, or write somewhere else\n")
+
+
+def exports(folder: Path) -> dict[str, bytes]:
+    """The files a run writes whole (the gradebook records the run, so it changes)."""
+    return {p.name: p.read_bytes() for p in folder.iterdir()
+            if p.is_file() and p.suffix in (".csv", ".json", ".html")}
+
+
+@pytest.mark.parametrize("code,words", [
+    (28, "no space left on device"), (30, "read-only file system"), (13, "permission denied")])
+def test_a_full_or_read_only_disk_during_grading_keeps_the_previous_results(
+        course: Path, monkeypatch, code: int, words: str) -> None:
+    """The disk refuses the exports half-way through: exit 2, the old files are whole."""
+    from grader import fsutil
+
+    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    shutil.rmtree(course / "subs")
+    shutil.copytree(course / "work", course / "subs" / "ann")
+    args = ["grade", "assignment.yaml", "subs", "--key", "build", "--out", "full", "--force"]
+    assert run_cli(args, cwd=course).exit_code == 0
+    before = exports(course / "full")
+    real_fsync = fsutil.os.fsync
+
+    def refuse(fd: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fsutil.os, "fsync", refuse)
+    result = run_cli(args, cwd=course)
+    monkeypatch.setattr(fsutil.os, "fsync", real_fsync)
+    usage_error(result, f"error: full/gradebook.csv: {words}; ")
+    assert exports(course / "full") == before  # nothing half-written
+    assert not [p for p in (course / "full").rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_oserror_that_names_no_path_is_still_a_bug(course: Path, monkeypatch) -> None:
+    """Only disk errors about a path are the user's; anything else stays exit 3 with a log."""
+    from grader import check
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(check, "check", broken)
+    result = run_cli(["check", "work"], cwd=course)
+    assert result.exit_code == 3
+    assert "This is a bug in grader" in result.stderr

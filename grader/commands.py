@@ -157,4 +157,5 @@ def demo_cmd(out: str, jobs: int | None) -> None:
 
 # Commands that live beside their subsystems register themselves on import.
 from grader import commands_grade as _commands_grade  # noqa: E402,F401
+from grader import commands_gradebook as _commands_gradebook  # noqa: E402,F401
 from grader import commands_report as _commands_report  # noqa: E402,F401

@@ -282,7 +282,10 @@ class _Tx:
         self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, *rest: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLITE_FULL and some I/O errors have rolled back already
+            self.db.execute("ROLLBACK")
 
 
 def _now() -> str:

@@ -80,7 +80,10 @@ def check(db: sqlite3.Connection, migrations: Sequence[str]) -> int:
     version = _version(db, tables)
     if version > len(migrations):
         return version  # a newer grader's: the caller says so
-    missing = _schema_differences(db, tables, _expected(migrations[:version]))
+    expected = _expected(migrations[:version])
+    missing = _schema_differences(db, tables, expected)
+    later = sorted((set(_expected(migrations)) - set(expected)) & tables)
+    missing += [f"the table {t} of a later version is present" for t in later]
     if missing:
         raise Damaged(f"schema version {version} but " + "; ".join(missing))
     return version

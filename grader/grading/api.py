@@ -22,6 +22,7 @@ from grader.grading.gradebook import Gradebook
 from grader.grading.keys import StudentKey, check_exercises, find_key_dir, load_keys
 from grader.grading.late import late_info, reveal_now
 from grader.grading.parallel import grade_all
+from grader.grading.runlock import results_lock
 from grader.model import Exercise
 from grader.results import RunSummary, StudentResult
 
@@ -50,15 +51,17 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     keys = load_keys(key_dir, assignment.id)
     check_exercises(keys, library, key_dir)
     entries = collect(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir])
-    if assignment.late.time_source == "received":
-        entries = _with_received_times(entries, assignment.id, Path(out))
-    revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))
-    run = _Run(assignment, library, keys, entries, revealed, force=force, progress=progress)
-    run.warnings += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
-    result = run.grade(Path(out), jobs=jobs)
-    _export(result, assignment, Path(out), run.documents, csv=csv, junit=junit,
-            gradescope=gradescope, summary=summary, fail_under=fail_under)
-    _render_pages(result, assignment, Path(out), keys, library)
+    # One run per results folder from the first read of the gradebook to the last page written.
+    with results_lock(Path(out), command="grade"):
+        if assignment.late.time_source == "received":
+            entries = _with_received_times(entries, assignment.id, Path(out))
+        revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))
+        run = _Run(assignment, library, keys, entries, revealed, force=force, progress=progress)
+        run.warnings += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
+        result = run.grade(Path(out), jobs=jobs)
+        _export(result, assignment, Path(out), run.documents, csv=csv, junit=junit,
+                gradescope=gradescope, summary=summary, fail_under=fail_under)
+        _render_pages(result, assignment, Path(out), keys, library)
     return result
 
 

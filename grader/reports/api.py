@@ -80,7 +80,12 @@ def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None
 
 def report_command(results_dir: Path) -> list[Path]:
     """Re-render every report page in DIR from its stored results, without regrading."""
-    return render_reports(Path(results_dir))
+    from grader.grading.runlock import results_lock
+
+    if not Path(results_dir).is_dir():
+        return render_reports(Path(results_dir))  # which says there is no such folder
+    with results_lock(Path(results_dir), command="report"):  # a grade run may be writing
+        return render_reports(Path(results_dir))
 
 
 def load_results(results_dir: Path) -> list[StudentResult]:

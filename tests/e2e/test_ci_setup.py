@@ -1,0 +1,202 @@
+"""The course workflow of docs/ci.md, run here: its shell steps against a generated course.
+
+GitHub is not reachable from the tests, so the `uses:` steps are played by hand (a checkout
+is a copy, an artifact is a folder) and the `run:` steps are executed as they are written in
+examples/ci/course-grade.yml, with bash as GitHub runs them. Student repositories are local
+git repositories served through `GITHUB_SERVER_URL=file://...`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = ROOT / "examples" / "ci" / "course-grade.yml"
+SECRET = "ci-setup-test-secret"
+STUDENTS = ["ana", "ben", "cleo"]
+ASSIGNMENT = """\
+id: week3
+title: Week 3
+secret: {env: GRADER_SECRET}
+exercises:
+  - info-kl-divergence
+  - impl-softmax
+reveal: never
+due: 2099-01-01T00:00:00+00:00
+late: {policy: per_day, penalty_per_day: 10, max_days: 3, time_source: received}
+sandbox: {time_limit: 10, memory_mb: 512}
+"""
+STABLE = """\
+import numpy as np
+
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max())
+    return e / e.sum()
+"""
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def workflow() -> dict[str, Any]:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def script(job: str, name: str) -> str:
+    return next(s["run"] for s in workflow()["jobs"][job]["steps"] if s.get("name") == name)
+
+
+def run_step(job: str, name: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """A `run:` step as GitHub runs it: `bash --noprofile --norc -eo pipefail`, job env."""
+    path = cwd / f".step-{job}.sh"
+    path.write_text(script(job, name), encoding="utf-8")
+    full = {**os.environ, **workflow()["env"], "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_OUTPUT": str(cwd / ".output"), "GITHUB_STEP_SUMMARY": str(cwd / ".summary"),
+            "GITHUB_RUN_ID": "1", **env}
+    full["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full['PATH']}"  # grader's venv
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
+                          cwd=cwd, env=full, capture_output=True, text=True, timeout=600)
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                    "-c", "init.defaultBranch=main", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+def make_course(course: Path) -> dict[str, dict]:
+    """The course repository as docs/ci.md lays it out; returns each student's key."""
+    env = workflow()["env"]
+    course.mkdir(parents=True)
+    (course / env["ASSIGNMENT"]).write_text(ASSIGNMENT, encoding="utf-8")
+    rows = "".join(f"{s},{s.title()},{s}@example.org\n" for s in STUDENTS)
+    (course / "roster.csv").write_text("id,name,email\n" + rows, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "grader", "generate", env["ASSIGNMENT"],
+                           "--roster", "roster.csv", "--out", "build"], cwd=course,
+                          env={**os.environ, "GRADER_SECRET": SECRET}, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (course / env["KEY"]).is_dir()
+    # A student's repository starts as their problem-set folder.
+    lines = ["folder,repo"] + [f"{s},org/{s}-week3" for s in STUDENTS]
+    (course / env["STUDENTS"]).write_text("\r\n".join(lines), encoding="utf-8")  # no last EOL
+    return {s: json.loads((course / env["KEY"] / f"{s}.json").read_text()) for s in STUDENTS}
+
+
+def push(server: Path, course: Path, student: str, answers: dict, solution: str,
+         grader_json_of: str | None = None) -> None:
+    """Commit a student's work to their repository (created on first push)."""
+    repo = server / "org" / f"{student}-week3.git"  # as GitHub serves it
+    if not repo.exists():
+        shutil.copytree(course / "build" / student, repo)
+        git("init", "-q", cwd=repo)
+    (repo / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    (repo / "solution.py").write_text(solution, encoding="utf-8")
+    if grader_json_of:  # claims to be someone else
+        shutil.copy(course / "build" / grader_json_of / "grader.json", repo / "grader.json")
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "work", cwd=repo)
+
+
+def right(key: dict) -> dict:
+    return {e["id"]: dict(e["answers"]) for e in key["exercises"] if e["answers"]}
+
+
+def fetch_and_grade(runner: Path, server: Path, course_repo: Path) -> subprocess.CompletedProcess:
+    """fetch (checkout, the script, the artifact), then grade (checkouts, artifact, Grade)."""
+    fetch_dir, grade_dir = runner / "fetch", runner / "grade"
+    for d in (fetch_dir, grade_dir):
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(course_repo, d / "course")
+    proc = run_step("fetch", "Fetch the student repositories", fetch_dir,
+                    GITHUB_SERVER_URL=f"file://{server}", STUDENT_TOKEN="not-a-real-token")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shutil.copytree(fetch_dir / "submissions", grade_dir / "submissions")  # the artifact
+    shutil.copytree(runner / "grades-branch", grade_dir / "results")       # ref: grades
+    graded = run_step("grade", "Grade", grade_dir)
+    # record: the results become the grades branch (only the course writes it)
+    shutil.rmtree(runner / "grades-branch")
+    shutil.copytree(grade_dir / "results", runner / "grades-branch")
+    graded.stdout = proc.stdout + proc.stderr + graded.stdout
+    return graded
+
+
+def result(runner: Path, student: str) -> dict:
+    return json.loads((runner / "grades-branch" / f"{student}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_the_course_workflow_fetches_and_grades_the_class(tmp_path: Path) -> None:
+    course, server, runner = tmp_path / "course-repo", tmp_path / "github", tmp_path / "runner"
+    keys = make_course(course)
+    (runner / "grades-branch").mkdir(parents=True)
+    git("init", "-q", cwd=runner / "grades-branch")  # created once, as docs/ci.md says
+
+    push(server, course, "ana", right(keys["ana"]), STABLE)
+    wrong = right(keys["ben"])
+    wrong["info-kl-divergence"] = {k: 0.0 for k in wrong["info-kl-divergence"]}
+    # ben's work claims to be ana's: the folder the course fetched it into decides.
+    push(server, course, "ben", wrong, "def softmax(z):\n    return z\n", grader_json_of="ana")
+    # cleo never creates her repository
+
+    first = fetch_and_grade(runner, server, course)
+    assert first.returncode == 1, first.stdout + first.stderr  # ben is under FAIL_UNDER
+    assert "could not fetch org/cleo-week3; graded as missing" in first.stdout
+    assert "not-a-real-token" not in first.stdout + first.stderr
+    ana, ben, cleo = (result(runner, s) for s in STUDENTS)
+    assert ana["status"] == "graded" and ana["score"] == ana["max_score"] > 0
+    assert ana["late"]["time_source"] == "received" and ana["late"]["days_late"] == 0
+    assert ben["status"] == "graded" and ben["score"] < ben["max_score"] / 2
+    assert cleo["status"] == "missing"
+    assert (runner / "grades-branch" / "gradebook.sqlite").is_file()
+    assert (runner / "grades-branch" / "junit.xml").is_file()
+    assert (runner / "grades-branch" / "summary.md").is_file()
+    assert not list((runner / "fetch" / "submissions").glob("*/.git"))
+    assert (runner / "grade" / ".summary").read_text(encoding="utf-8").strip()
+
+    # An hour later: ana pushes nothing new, ben fixes his work. ana keeps her first-seen time.
+    push(server, course, "ben", right(keys["ben"]), STABLE)
+    second = fetch_and_grade(runner, server, course)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert result(runner, "ana")["late"]["submitted_at"] == ana["late"]["submitted_at"]
+    again = result(runner, "ben")
+    assert again["score"] == again["max_score"]
+    assert again["late"]["submitted_at"] >= ben["late"]["submitted_at"]
+
+
+def test_the_sandbox_check_refuses_to_grade_without_namespaces(tmp_path: Path) -> None:
+    proc = run_step("grade", "Check the sandbox", tmp_path, GRADER_SANDBOX_DISABLE="bwrap")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "refusing to grade without netns, mountns" in proc.stderr
+    assert "namespaces:" in proc.stderr  # the sandbox's own note says why
+
+
+def test_the_record_step_commits_and_pushes_the_results(tmp_path: Path) -> None:
+    origin = tmp_path / "origin.git"
+    git("init", "-q", "--bare", str(origin), cwd=tmp_path)
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    git("init", "-q", cwd=seed)
+    (seed / "old.json").write_text("{}")
+    git("add", "-A", cwd=seed)
+    git("commit", "-q", "-m", "grades", cwd=seed)
+    git("push", "-q", str(origin), "HEAD:grades", cwd=seed)
+    git("clone", "-q", "--branch", "grades", str(origin), "grades", cwd=tmp_path)
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "gradebook.csv").write_text("Student\r\n")
+    proc = run_step("record", "Commit the results to the grades branch", tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    listing = subprocess.run(["git", "ls-tree", "--name-only", "grades"], cwd=origin,
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert listing == ["gradebook.csv"]  # the branch holds exactly the latest results
+    again = run_step("record", "Commit the results to the grades branch", tmp_path)
+    assert again.returncode == 0 and "no result changed" in again.stdout

@@ -22,6 +22,16 @@ LatePolicy = Literal["none", "per_day", "cutoff"]
 TimeSource = Literal["manifest", "file", "received"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Every number is checked for range where it is read: nan, inf or a huge value passes a bare
+# `>= 0` and then crashes grading (timedelta overflow, NOT NULL in the gradebook, "nan% per
+# day" in feedback). grader/schema/assignment.schema.json states the same bounds.
+MAX_POINTS = 1_000_000
+MAX_GRACE_MINUTES = 525600  # a year
+MAX_PENALTY_PER_DAY = 100  # percent
+MAX_DAYS = 3650
+# Due dates far enough from the calendar's ends (years 1 and 9999) that adding the grace, a
+# year of days late or a +-14:00 offset can never overflow datetime.
+DUE_YEARS = (1900, 9000)
 TOP_KEYS = {"id", "title", "secret", "exercises", "reveal", "due", "late", "library", "sandbox"}
 
 
@@ -190,9 +200,9 @@ class _Validator:
             return None
         self._unknown(item, kp, {"id", "pick", "topic", "tags", "points"})
         points = item.get("points")
-        if points is not None and (not isinstance(points, (int, float)) or isinstance(
-                points, bool) or points <= 0):
-            self.err(kp + ("points",), f"expected a number > 0, got {points!r}")
+        if points is not None and not _number_in(points, 0, MAX_POINTS, low_open=True):
+            self.err(kp + ("points",), f"expected a number > 0 and <= {MAX_POINTS}, "
+                                       f"got {points!r}")
             points = None
         if "id" in item and "pick" in item:
             self.err(kp, "give either 'id' or 'pick', not both")
@@ -218,12 +228,21 @@ class _Validator:
         if isinstance(value, str):
             try:
                 due = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-                return due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc)
             except ValueError:
                 pass
+            else:
+                return self._due_in_range(due, value)
         self.err(("due",), f"expected an ISO 8601 date and time such as "
                            f"2026-12-01T23:59:00+01:00, got {value!r}")
         return None
+
+    def _due_in_range(self, due: dt.datetime, value: str) -> dt.datetime | None:
+        low, high = DUE_YEARS
+        if not low <= due.year < high:
+            self.err(("due",), f"expected a date and time in the years {low} to {high - 1}, "
+                               f"got {value!r}")
+            return None
+        return due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc)
 
     def _late(self, value: Any) -> Late:
         if not isinstance(value, dict):
@@ -240,15 +259,18 @@ class _Validator:
             self.err(("late", "time_source"),
                      f"expected manifest, file or received, got {source!r}")
             source = "manifest"
-        nums = {k: value.get(k, d) for k, d in
-                (("penalty_per_day", 0.0), ("grace_minutes", 0.0))}
-        for k, v in nums.items():
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                self.err(("late", k), f"expected a number >= 0, got {v!r}")
+        nums = {k: value.get(k, 0.0) for k in ("penalty_per_day", "grace_minutes")}
+        for k, high, unit in (("penalty_per_day", MAX_PENALTY_PER_DAY, " (percent)"),
+                              ("grace_minutes", MAX_GRACE_MINUTES, " (a year)")):
+            if not _number_in(nums[k], 0, high):
+                self.err(("late", k), f"expected a number from 0 to {high}{unit}, "
+                                      f"got {nums[k]!r}")
                 nums[k] = 0.0
         max_days = value.get("max_days")
-        if max_days is not None and (not isinstance(max_days, int) or max_days < 0):
-            self.err(("late", "max_days"), f"expected a whole number >= 0, got {max_days!r}")
+        if max_days is not None and (not isinstance(max_days, int) or isinstance(max_days, bool)
+                                     or not 0 <= max_days <= MAX_DAYS):
+            self.err(("late", "max_days"), f"expected a whole number from 0 to {MAX_DAYS}, "
+                                           f"got {max_days!r}")
             max_days = None
         return Late(policy, float(nums["penalty_per_day"]), max_days,
                     float(nums["grace_minutes"]), source)
@@ -265,13 +287,21 @@ class _Validator:
             return SandboxOptions()
         self._unknown(value, ("sandbox",), {"time_limit", "memory_mb"})
         t, m = value.get("time_limit", 10.0), value.get("memory_mb", 512)
-        if not isinstance(t, (int, float)) or not 0 < t <= 600:
+        if not _number_in(t, 0, 600, low_open=True):
             self.err(("sandbox", "time_limit"), f"expected seconds in (0, 600], got {t!r}")
             t = 10.0
-        if not isinstance(m, int) or not 64 <= m <= 16384:
+        if not isinstance(m, int) or isinstance(m, bool) or not 64 <= m <= 16384:
             self.err(("sandbox", "memory_mb"), f"expected MB in [64, 16384], got {m!r}")
             m = 512
         return SandboxOptions(float(t), m)
+
+
+def _number_in(value: Any, low: float, high: float, *, low_open: bool = False) -> bool:
+    """A real number (not a bool, nan or inf) within [low, high], or (low, high]."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    above = value > low if low_open else value >= low
+    return above and value <= high  # False for nan; inf fails the bound
 
 
 def resolve_exercises(assignment: Assignment, student_id: str, secret: bytes,

@@ -161,6 +161,22 @@ def positive(v: Any) -> str | None:
     return None if is_number(v) and v > 0 and math.isfinite(v) else "a number > 0"
 
 
+# Points above this are a typo (or 1e308, whose totals overflow to inf); the assignment file
+# uses the same bound (grader/assignment.py) and so do both JSON Schemas.
+MAX_POINTS = 1_000_000
+MAX_TIME_LIMIT = 600.0  # seconds per case: the sandbox's ceiling, as sandbox.time_limit's
+
+
+def points_value(v: Any) -> str | None:
+    ok = is_number(v) and 0 < v <= MAX_POINTS  # False for nan; inf fails the bound
+    return None if ok else f"a number > 0 and <= {MAX_POINTS}"
+
+
+def seconds(v: Any) -> str | None:
+    ok = is_number(v) and 0 < v <= MAX_TIME_LIMIT
+    return None if ok else f"seconds > 0 and <= {MAX_TIME_LIMIT:g}"
+
+
 def non_negative(v: Any) -> str | None:
     return None if is_number(v) and v >= 0 and math.isfinite(v) else "a number >= 0"
 
@@ -202,5 +218,6 @@ def check_tolerance(ck: Checker, raw: Any, path: KeyPath, *, default: Tolerance)
 
 
 def _tolerance_number(v: Any) -> str | None:
+    # nan fails every comparison and inf the bound: both would make every answer wrong (or right)
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e300
     return None if ok else "a number >= 0"

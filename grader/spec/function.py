@@ -14,7 +14,7 @@ from grader.spec.checker import (
     check_tolerance,
     describe,
     int_between,
-    positive,
+    seconds,
     string,
     suggest,
     text,
@@ -46,7 +46,7 @@ def check_function(ck: Checker, raw: Any, path: KeyPath, *,
     returns = _returns(ck, block, path)
     tolerance = check_tolerance(ck, block.get("tolerance"), path + ("tolerance",),
                                 default=FUNCTION_TOLERANCE)
-    time_limit = ck.field(block, path, "time_limit", positive, 2.0)
+    time_limit = ck.field(block, path, "time_limit", seconds, 2.0)
     public = _cases(ck, block.get("public"), path + ("public",), params)
     hidden = _cases(ck, block.get("hidden"), path + ("hidden",), params)
     count, random_args = _random(ck, block.get("random"), path + ("random",), params, names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,6 +60,8 @@ def _param(ck: Checker, name: str, raw: Any, path: KeyPath, *, scope: Sequence[s
         ck.error(path + (generator,), f"expected a mapping of arguments, got {describe(args)}")
         return INVALID
     args = args or {}
+    if not _no_nan(ck, args, path + (generator,)):
+        return INVALID
     instance = _construct(ck, generator, args, path + (generator,))
     if instance is INVALID:
         return INVALID
@@ -66,6 +69,23 @@ def _param(ck: Checker, name: str, raw: Any, path: KeyPath, *, scope: Sequence[s
         return INVALID
     return ParamSpec(name=name, generator=generator, args=args, instance=instance) \
         if ok else INVALID
+
+
+def _no_nan(ck: Checker, value: Any, path: KeyPath) -> bool:
+    """nan anywhere in a generator's arguments is an error: no exercise means a nan parameter.
+
+    inf stays allowed inside lists (an lp-norm's p: {choice: {options: [1, 2, .inf]}}); the
+    generators' own numeric arguments (low, high, ...) reject it themselves.
+    """
+    if isinstance(value, float) and math.isnan(value):
+        ck.error(path, "expected a number, got nan: a parameter drawn from nan makes every "
+                       "answer nan")
+        return False
+    if isinstance(value, dict):
+        return all([_no_nan(ck, v, path + (k,)) for k, v in value.items()])
+    if isinstance(value, list):
+        return all([_no_nan(ck, v, path + (i,)) for i, v in enumerate(value)])
+    return True
 
 
 def _check_name(ck: Checker, name: str, path: KeyPath, *, what: str) -> bool:

@@ -13,7 +13,7 @@ from grader.spec.checker import (
     check_tolerance,
     describe,
     nonempty_list,
-    positive,
+    points_value,
     string,
     suggest,
     text,
@@ -64,7 +64,7 @@ def _part(ck: Checker, raw: Any, path: KeyPath, *, names: Sequence[str]) -> Part
     prompt = ck.field(part, path, "prompt", string, "")
     if isinstance(prompt, str) and prompt:
         check_template(ck, path + ("prompt",), prompt, names=names)
-    points = ck.field(part, path, "points", positive, 1)
+    points = ck.field(part, path, "points", points_value, 1)
     if kind is INVALID:  # still check what does not depend on the kind
         if "solution" in part:
             check_expr(ck, path + ("solution",), part["solution"], names=names)

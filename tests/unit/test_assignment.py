@@ -98,7 +98,7 @@ BAD = [
      ("week.yaml:4:5: exercises[0]: a pick needs a 'topic' or 'tags' to pick from\n"
      "      - pick: 1\n        ^\n1 error in week.yaml")),
     ("id: w\ntitle: T\nexercises:\n  - {id: a, points: -1}\n",
-     ("week.yaml:4:21: exercises[0].points: expected a number > 0, got -1\n"
+     ("week.yaml:4:21: exercises[0].points: expected a number > 0 and <= 1000000, got -1\n"
      "      - {id: a, points: -1}\n                        ^\n1 error in week.yaml")),
     ("id: w\ntitle: T\nexercises: []\n",
      ("week.yaml:3:12: exercises: expected a non-empty list of exercises\n"
@@ -110,7 +110,7 @@ BAD = [
     ("id: w\ntitle: T\nexercises: [a]\nlate: {policy: harsh, penalty_per_day: -5}\n",
      ("week.yaml:4:16: late.policy: expected none, per_day or cutoff, got 'harsh'\n"
      "    late: {policy: harsh, penalty_per_day: -5}\n                   ^\n"
-     "week.yaml:4:40: late.penalty_per_day: expected a number >= 0, got -5\n"
+     "week.yaml:4:40: late.penalty_per_day: expected a number from 0 to 100 (percent), got -5\n"
      "    late: {policy: harsh, penalty_per_day: -5}\n"
      "                                           ^\n"
      "2 errors in week.yaml")),

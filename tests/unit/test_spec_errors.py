@@ -112,7 +112,7 @@ broken.yaml:10:5: parts[0]: 'partial' is not used by kind 'scalar' (only by: vec
     "wrong type": (
         edit("kind: scalar", "kind: scalar\n    points: many"),
         """\
-broken.yaml:10:13: parts[0].points: expected a number > 0, got 'many'
+broken.yaml:10:13: parts[0].points: expected a number > 0 and <= 1000000, got 'many'
         points: many
                 ^"""),
     "negative tolerance": (

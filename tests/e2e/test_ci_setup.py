@@ -200,3 +200,45 @@ def test_the_record_step_commits_and_pushes_the_results(tmp_path: Path) -> None:
     assert listing == ["gradebook.csv"]  # the branch holds exactly the latest results
     again = run_step("record", "Commit the results to the grades branch", tmp_path)
     assert again.returncode == 0 and "no result changed" in again.stdout
+
+
+PEEK = STABLE + """
+import os
+
+
+def _peek(folder):
+    try:
+        return any(open(os.path.join(folder, n)).read() for n in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def softmax(z, _stable=softmax):
+    # Tries to read the key: a wrong answer if it can.
+    return [0.0 for _ in z] if _peek(KEY) else _stable(z)
+"""
+
+
+@pytest.mark.slow
+def test_gradescope_run_autograder_grades_one_upload(tmp_path: Path) -> None:
+    """examples/gradescope/run_autograder, run as written on a Gradescope-like folder."""
+    autograder = tmp_path / "autograder"
+    source = autograder / "source"
+    keys = make_course(source)
+    text = ASSIGNMENT.replace("time_source: received", "time_source: manifest")
+    (source / "week3.yaml").write_text(text.replace("policy: per_day", "policy: none"))
+    os.chmod(source / "build" / "key", 0o700)  # setup.sh: chmod -R go-rwx /autograder/source
+    upload = autograder / "submission"
+    shutil.copytree(source / "build" / "ana", upload)  # the whole folder, grader.json included
+    (upload / "answers.yaml").write_text(yaml.safe_dump(right(keys["ana"])), encoding="utf-8")
+    (upload / "solution.py").write_text(
+        PEEK.replace("KEY", repr(str(source / "build" / "key"))), encoding="utf-8")
+    (autograder / "results").mkdir()
+    env = {**os.environ, "AUTOGRADER": str(autograder),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(["bash", str(ROOT / "examples" / "gradescope" / "run_autograder")],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads((autograder / "results" / "results.json").read_text())
+    assert results["extra_data"]["student_id"] == "ana"
+    assert results["score"] == results["max_score"] > 0, json.dumps(results["tests"], indent=1)

@@ -7,8 +7,11 @@ answer beyond tolerance and is recognised as that mistake, and the prompts' math
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,8 +86,9 @@ def check_exercise(exercise: Any, *, samples: int) -> SpecReport:
     rep = SpecReport(path=display_path(exercise.path), exercise_id=exercise.id)
     start = time.perf_counter()
     seen: set[str] = set()
+    timing = Timing(rep.path)
     for seed in range(samples):
-        for problem in check_variant(exercise, make_rng(seed)):
+        for problem in check_variant(exercise, make_rng(seed), timing=timing):
             msg = f"seed {seed}: {problem}"
             if problem not in seen:  # one line per distinct problem keeps reports readable
                 seen.add(problem)
@@ -94,22 +98,25 @@ def check_exercise(exercise: Any, *, samples: int) -> SpecReport:
     return rep
 
 
-def check_variant(exercise: Any, rng: Any) -> list[str]:
+def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None) -> list[str]:
     """Every problem with one variant, as short sentences (empty when it is well posed)."""
     from grader import variant as V
     from grader.kinds import KINDS, grade_raw
     from grader.markup import math_errors
 
+    timing = timing or Timing(display_path(exercise.path))
+    start = time.perf_counter()
     try:
         var = V.make_variant(exercise, rng)
     except (UserError, ValueError, ArithmeticError) as exc:
         return [f"cannot draw a variant: {exc}"]
-    problems = [f"math does not render: {m}" for m in math_errors(var.prompt)]
+    problems = timing.variant_problems(time.perf_counter() - start)
+    problems += [f"math does not render: {m}" for m in math_errors(var.prompt)]
     for text in var.part_prompts.values():
         problems += [f"math does not render: {m}" for m in math_errors(text)]
     for part in exercise.parts:
         if part.kind == "function":
-            problems += _check_function_part(exercise, part, rng)
+            problems += _check_function_part(exercise, part, rng, timing)
             continue
         expected = var.answers[part.id]
         ctx = V.grade_context(exercise, part, var.params, var.mistakes[part.id])
@@ -136,12 +143,112 @@ def _check_mistake(part: Any, m: Any, expected: Any, ctx: Any) -> list[str]:
     return []
 
 
-def _check_function_part(exercise: Any, part: Any, rng: Any) -> list[str]:
-    """The reference implementation runs on every case and returns a well-formed value."""
-    from grader.functions import build_cases, check_reference_on_cases
+def _check_function_part(exercise: Any, part: Any, rng: Any, timing: Timing) -> list[str]:
+    """The reference runs on every case, quickly enough, and returns a well-formed value."""
+    from grader.functions import build_cases, shape_problem
 
+    fn = part.function
     try:
-        cases = build_cases(part.function, rng)
+        cases = build_cases(fn, rng)
     except (ValueError, UserError) as exc:
         return [f"{part.id}: cannot build cases: {exc}"]
-    return [f"{part.id}: {p}" for p in check_reference_on_cases(part.function, cases)]
+    problems = []
+    for case in timing.to_run(part.id, cases):
+        if part.id in timing.slow_parts:
+            break
+        value, seconds, error = _timed_reference(fn, case)
+        problems += timing.case_problems(part.id, case.id, seconds, fn.time_limit)
+        if error:
+            problems.append(f"{part.id}: {case.id}: reference raised {error}")
+        elif error is None and (p := shape_problem(value, fn.returns)):
+            problems.append(f"{part.id}: {case.id}: reference returned {value!r}: {p}")
+    return problems
+
+
+# A reference may take at most this share of the time a student's code gets for the same work:
+# slower, and every student's equivalent code times out on that case (a zero nobody earned),
+# while grading spends the reference's time again for every student.
+LIMIT_SHARE = 4
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@dataclass
+class Timing:
+    """The timing checks of one exercise across its sampled variants.
+
+    Fixed (public and hidden) cases are the same in every variant, so each is run once, not once
+    per seed; after a part's first slow case (reported once) its cases are not run again, so a
+    reference that never returns costs one per-case limit, not one per case and seed.
+    """
+
+    path: str
+    done: set[tuple[str, str]] = field(default_factory=set)
+    slow_parts: set[str] = field(default_factory=set)
+    slow_variant: bool = False
+
+    def to_run(self, part_id: str, cases: list[Any]) -> list[Any]:
+        if part_id in self.slow_parts:  # its first slow case is reported; fix that first
+            return []
+        todo = [c for c in cases if (part_id, c.id) not in self.done]
+        self.done |= {(part_id, c.id) for c in cases if not c.id.startswith("random-")}
+        return todo
+
+    def case_problems(self, part_id: str, case_id: str, seconds: float,
+                      limit: float) -> list[str]:
+        if seconds <= limit / LIMIT_SHARE:
+            return []
+        self.slow_parts.add(part_id)
+        took = f"more than {limit:g} s (stopped)" if seconds >= limit else f"{seconds:.2f} s"
+        return [f"{self.path}: {part_id}: case {case_id}: the reference takes {took}, more than "
+                f"1/{LIMIT_SHARE} of the {limit:g} s a student's code gets per case "
+                "(function.time_limit): students' code would time out on it and grading "
+                "recomputes it for every student; make the case smaller"]
+
+    def variant_problems(self, seconds: float) -> list[str]:
+        from grader.assignment import SandboxOptions
+
+        wall = SandboxOptions().time_limit
+        if seconds <= wall / LIMIT_SHARE or self.slow_variant:
+            return []
+        self.slow_variant = True
+        return [f"{self.path}: computing a variant's reference answers takes {seconds:.2f} s, "
+                f"more than 1/{LIMIT_SHARE} of the {wall:g} s a student's whole run gets "
+                "(the default sandbox.time_limit); grading recomputes them for every student"]
+
+
+def _timed_reference(fn: Any, case: Any) -> tuple[Any, float, str | None]:
+    """(value, seconds, error text or None); stopped at the per-case limit where possible."""
+    from grader.functions import reference_value
+
+    start = time.perf_counter()
+    try:
+        with _alarm(fn.time_limit):
+            value = reference_value(fn, case)
+    except _TooSlow:
+        return None, max(time.perf_counter() - start, fn.time_limit), ""
+    except Exception as exc:
+        return None, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    return value, time.perf_counter() - start, None
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (POSIX main thread only; elsewhere it just runs)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -172,11 +172,26 @@ def test_the_gradebook_lives_on_a_branch_only_the_course_writes() -> None:
 
 # -- the docs quote the files ---------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [COURSE, STUDENT], ids=lambda p: p.name)
-def test_docs_ci_quotes_the_shipped_workflow_verbatim(path: Path) -> None:
+GRADESCOPE = ROOT / "examples" / "gradescope"
+
+
+@pytest.mark.parametrize(("path", "lang"), [(COURSE, "yaml"), (STUDENT, "yaml"),
+                                            (GRADESCOPE / "setup.sh", "bash"),
+                                            (GRADESCOPE / "run_autograder", "bash")],
+                         ids=lambda p: getattr(p, "name", p))
+def test_docs_ci_quotes_the_shipped_files_verbatim(path: Path, lang: str) -> None:
     doc = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)
+    blocks = re.findall(rf"```{lang}\n(.*?)```", doc, flags=re.S)
     assert path.read_text(encoding="utf-8") in blocks, f"docs/ci.md no longer quotes {path.name}"
+
+
+def test_gradescope_setup_installs_the_pinned_wheel_and_hides_the_key() -> None:
+    text = (GRADESCOPE / "setup.sh").read_text(encoding="utf-8")
+    assert 0 <= text.find("apt-get update") < text.find("apt-get install")
+    assert f"/dlmath_grader-{version()}-py3-none-any.whl" in text
+    assert "chmod -R go-rwx /autograder/source" in text
+    run = (GRADESCOPE / "run_autograder").read_text(encoding="utf-8")
+    assert '--gradescope "$A/results/results.json"' in run and "--fail-under" not in run
 
 
 def test_no_doc_installs_the_stranger_on_pypi() -> None:

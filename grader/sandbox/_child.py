@@ -22,6 +22,7 @@ RESULT_FD = 3
 SETUP_FAILED = 97  # exit status: a promised layer could not be applied; nothing was run
 MAX_DEPTH = 32
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+SYS_LANDLOCK_RESTRICT_SELF, CAPS_V3 = 446, 0x20080522  # the same number on every arch
 
 # Captured before any student code runs: patching builtins later cannot reach these.
 _quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
@@ -55,34 +56,65 @@ def _setup(req: dict, workdir: str, fds: tuple[int, int, int], seccomp: Any) -> 
     os.setsid()
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # the zygote dies -> this child dies
-    _wire_fds(fds)
+    _wire_fds(fds, req.get("keep_fds", ()))
     _rlimits(req["limits"], dedicated_uid=req.get("uid") is not None)
     os.chdir(workdir)
     os.umask(0o077)
     os.environ.clear()
     os.environ.update({"HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/bin:/bin",
                        "LANG": "C.UTF-8"})
+    # The zygote imported tempfile, which cached the shared /tmp: a file made there would
+    # outlive the run and be seen by the next student.
+    import tempfile
+
+    tempfile.tempdir = workdir
     uid = req.get("uid")
     if uid is not None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+    elif os.geteuid() == 0:  # root without a uid of its own: at least no capabilities
+        _drop_capabilities(libc)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+    if req.get("landlock_fd") is not None:
+        _landlock(libc, req["landlock_fd"])
     if seccomp is not None:
         seccomp(os.getpid())
     sys.path.insert(0, workdir)
     sys.dont_write_bytecode = True  # the working directory holds the submitted files only
 
 
-def _wire_fds(fds: tuple[int, int, int]) -> None:
+def _wire_fds(fds: tuple[int, int, int], keep: Any) -> None:
+    """stdin from /dev/null, the three pipes on 1-3; every other fd closed but `keep` (the
+    Landlock ruleset, the directory fds of sys.path)."""
     out_w, err_w, res_w = fds
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
     os.dup2(res_w, RESULT_FD)
-    os.closerange(RESULT_FD + 1, 65536)
+    low = RESULT_FD + 1
+    for fd in sorted(k for k in keep if k >= low):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 65536)
+
+
+def _drop_capabilities(libc: Any) -> None:
+    """Root's capabilities would let student code raise its rlimits or bypass file modes."""
+    head = (ctypes.c_uint32 * 2)(CAPS_V3, 0)
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: twice 32 bits, all 0
+    if libc.capset(head, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
+def _landlock(libc: Any, ruleset: int) -> None:
+    """Enter the Landlock domain the zygote built for this run, then drop its fd."""
+    libc.syscall.restype = ctypes.c_long
+    if libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+        raise OSError(ctypes.get_errno(), "landlock_restrict_self")
+    os.close(ruleset)
 
 
 def _rlimits(lim: dict, *, dedicated_uid: bool) -> None:

@@ -35,6 +35,7 @@ SECCOMP_DENY = [
     "open_by_handle_at", "name_to_handle_at", "acct", "settimeofday", "clock_settime",
 ]
 CLONE_THREAD, TIOCSTI, PR_SET_PDEATHSIG = 0x10000, 0x5412, 1
+WORKDIR_RIGHTS = (1 << 16) - 1  # every Landlock file right; masked to what the kernel knows
 
 
 def read_msg(fd: int) -> Any:
@@ -89,8 +90,10 @@ def main() -> None:
         except ImportError:
             pass
 
+    kept = _paths_by_fd() if boot.get("fd_paths") else []
     child = types.ModuleType("_sandbox_child")
     exec(compile(boot["child_source"], "<sandbox child>", "exec"), child.__dict__)
+    landlock = _landlock_rules(boot["landlock"]) if boot.get("landlock") else None
     libc = ctypes.CDLL(None, use_errno=True)
     subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # same-uid children cannot read our memory
@@ -98,13 +101,47 @@ def main() -> None:
     tmp_root = boot["tmp_root"] or tempfile.gettempdir()
     write_msg(proto_out, {"ready": True, "seccomp": seccomp is not None,
                           "seccomp_error": seccomp_error, "subreaper": subreaper,
+                          "landlock": landlock.abi if landlock else 0,
                           "numpy": numpy.__version__, "pid": os.getpid()})
     while (req := read_msg(proto_in)) is not None:
         try:
-            resp = serve(req, child, seccomp, tmp_root)
+            resp = serve(dict(req, keep_fds=kept), child, seccomp, tmp_root, landlock)
         except Exception as exc:
             resp = {"error": f"{type(exc).__name__}: {exc}"}
         write_msg(proto_out, resp)
+
+
+def _paths_by_fd() -> list[int]:
+    """Reach sys.path through directory fds opened now, while we can: the dedicated uid cannot
+    walk down to a Python under a private home (/root/.pyenv), but /proc/self/fd/N takes it
+    straight to the directory, whose own modes let everyone read it."""
+    moved: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            moved[entry] = f"/proc/self/fd/{os.open(entry, os.O_PATH | os.O_DIRECTORY)}"
+        except OSError:
+            continue
+
+    def move(path: str) -> str:
+        for old in sorted(moved, key=len, reverse=True):
+            if path == old or path.startswith(old + "/"):
+                return moved[old] + path[len(old):]
+        return path
+
+    sys.path[:] = [move(p) for p in sys.path]
+    for module in list(sys.modules.values()):  # numpy.__path__ finds numpy.polynomial, say
+        path = getattr(module, "__path__", None)
+        if type(path) is list:
+            path[:] = [move(p) for p in path]
+    sys.path_importer_cache.clear()
+    return [int(v.rsplit("/", 1)[1]) for v in moved.values()]
+
+
+def _landlock_rules(spec: dict) -> Any:
+    """Open the allow-list once; each run then only builds a ruleset from these fds."""
+    module = types.ModuleType("_sandbox_landlock")
+    exec(compile(spec["source"], "<sandbox landlock>", "exec"), module.__dict__)
+    return module.Rules(spec["abi"], [tuple(r) for r in spec["rules"]])
 
 
 def _prepare_seccomp() -> tuple[Callable[[int], None] | None, str]:
@@ -129,13 +166,19 @@ def _prepare_seccomp() -> tuple[Callable[[int], None] | None, str]:
     return install, ""
 
 
-def serve(req: dict, child: Any, seccomp: Any, tmp_root: str) -> dict:
+def serve(req: dict, child: Any, seccomp: Any, tmp_root: str, landlock: Any) -> dict:
     """Run one child for this request and report how it ended, with its raw output."""
     workdir = tempfile.mkdtemp(prefix="run-", dir=tmp_root)
+    ruleset = None
     try:
         _write_files(workdir, req["files"], req.get("uid"))
+        if landlock is not None:  # the static allow-list plus this run's own directory
+            ruleset = landlock.ruleset([(workdir, WORKDIR_RIGHTS)])
+            req = dict(req, landlock_fd=ruleset, keep_fds=[*req["keep_fds"], ruleset])
         return _fork_and_watch(req, workdir, child, seccomp)
     finally:
+        if ruleset is not None:
+            os.close(ruleset)
         _remove(workdir)
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UserError
-from grader.sandbox.platform import Platform, bwrap_command, zygote_env
+from grader.sandbox.platform import (
+    UNSAFE_ENV,
+    UNSAFE_FLAG,
+    Platform,
+    bwrap_command,
+    unsafe_allowed,
+    zygote_env,
+)
 
 HERE = Path(__file__).parent
 GRACE_SECONDS = 5.0  # the zygote's own kill-and-drain after a deadline; then we kill it
@@ -45,18 +52,17 @@ class Zygote:
 
     @property
     def level(self) -> str:
-        layers = [x for x in self.platform.layers if x != "seccomp"]
+        """The layers in force, as the zygote reported them (seccomp, Landlock)."""
+        layers = [x for x in self.platform.layers if x not in ("landlock", "seccomp")]
         if self.uid is None and "uid" in layers:
             layers.remove("uid")
+        layers += ["landlock"] if self.hello.get("landlock") else []
         return "+".join(layers + (["seccomp"] if self.hello.get("seccomp") else []))
 
     def start(self) -> None:
         p = self.platform
-        if p.root and self.uid is None:
-            raise SandboxRefused(
-                "refusing to run student code as root without a dedicated uid ("
-                + "; ".join(n for n in p.notes if n.startswith("uid")) + "); install bubblewrap,"
-                " make Python and numpy readable by other users, or run grader as an ordinary user")
+        if not p.file_isolation and not unsafe_allowed():
+            raise SandboxRefused(refusal(p))
         # A short loader reads the zygote's source from stdin; the last argument only labels
         # the process, so that `ps` shows which grader owns it.
         cmd = [p.python, "-I", "-S", "-c", LOADER, f"{ZYGOTE_LABEL}{os.getpid()}"]
@@ -70,7 +76,8 @@ class Zygote:
         self.proc.stdin.write(struct.pack(">I", len(source)) + source)
         boot = {"sys_path": list(p.sys_path), "seccomp": p.seccomp,
                 "child_source": (HERE / "_child.py").read_text(),
-                "tmp_root": "/tmp" if p.bwrap else ""}
+                "tmp_root": "/tmp" if p.bwrap else "", "fd_paths": p.fd_paths,
+                "landlock": _landlock_boot(p)}
         hello = self._exchange(boot, timeout=60)
         if not hello or not hello.get("ready"):
             self.close()
@@ -119,6 +126,27 @@ class Zygote:
         self.log.seek(0)
         lines = self.log.read().decode(errors="replace").strip().splitlines()
         return lines[-1] if lines else "no message"
+
+
+def refusal(p: Platform) -> str:
+    """Why student code will not run here, and the ways out (exit status 2, never a crash)."""
+    why = " ".join(n for n in p.notes if n.startswith(("files", "namespaces")))
+    return ("refusing to run student code: nothing here keeps it from reading the grader's "
+            "files (the answer key, the assignment folder, other students' submissions, your "
+            "home); a dedicated uid alone does not hide world-readable files. "
+            + (why + " " if why else "")
+            + "Fix: install bubblewrap (Debian: apt-get install bubblewrap), or use Linux 5.13 "
+            "or later with Landlock enabled. To run it anyway, knowing the risk, pass "
+            f"{UNSAFE_FLAG} (or set {UNSAFE_ENV}=1).")
+
+
+def _landlock_boot(p: Platform) -> dict[str, Any] | None:
+    if not p.landlock:
+        return None
+    from grader.sandbox.allowlist import landlock_rules
+
+    return {"abi": p.landlock, "rules": [list(r) for r in landlock_rules(p)],
+            "source": (HERE / "_landlock.py").read_text()}
 
 
 def _read(fd: int, n: int, end: float) -> bytes | None:

@@ -5,9 +5,12 @@ Layers, in the order they appear in a level string:
   rlimits   address space, CPU, file size, open files, no core dumps (always)
   uid       a dedicated unprivileged uid per worker (only when the grader runs as root)
   netns, pidns, mountns   bubblewrap: no network, own PID space, minimal read-only view
+  landlock  only without bubblewrap: every file hidden but the system, Python, numpy and the
+            run's own directory; no TCP; no signals or abstract sockets out of the sandbox
   seccomp   a syscall filter (pyseccomp + libseccomp)
-Set GRADER_SANDBOX_DISABLE to a comma list of "bwrap", "seccomp", "uid" to turn layers off
-(for testing the degraded modes); a disabled layer is reported as missing.
+Set GRADER_SANDBOX_DISABLE to a comma list of "bwrap", "landlock", "seccomp", "uid" to turn
+layers off (for testing the degraded modes); a disabled layer is reported as missing.
+GRADER_SANDBOX_BWRAP names the bubblewrap executable to probe (tests point it at a fake one).
 """
 
 from __future__ import annotations
@@ -29,6 +32,20 @@ ROOT_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVE
              "CAP_KILL")
 
 
+USERNS_FIX = (
+    "the kernel refuses bubblewrap a user namespace. Ubuntu 23.10+ (AppArmor): run "
+    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` (to keep it, add that "
+    "line to /etc/sysctl.d/60-userns.conf), or allow bwrap alone with the profile "
+    "/etc/apparmor.d/bwrap: `abi <abi/4.0>, include <tunables/global>, profile bwrap "
+    "/usr/bin/bwrap flags=(unconfined) { userns, }` then `sudo apparmor_parser -r "
+    "/etc/apparmor.d/bwrap`; older Debian: `sudo sysctl -w kernel.unprivileged_userns_clone=1`")
+USERNS_SIGNS = ("setting up uid map", "no permissions to create new namespace",
+                "creating new namespace", "permission denied", "operation not permitted")
+UNSAFE_ENV = "GRADER_UNSAFE_NO_FILE_ISOLATION"
+UNSAFE_FLAG = "--unsafe-no-file-isolation"
+_unsafe_allowed = False
+
+
 @dataclass(frozen=True)
 class Platform:
     """The layers available here, and why each missing one is missing."""
@@ -40,12 +57,23 @@ class Platform:
     notes: tuple[str, ...]  # one plain sentence per missing layer
     python: str
     sys_path: tuple[str, ...]  # where the zygote finds numpy and pyseccomp
+    landlock: int = 0  # the Landlock ABI in force (only without bubblewrap); 0: none
+    fd_paths: bool = False  # the uid cannot walk to Python: the zygote opens sys.path as fds
 
     @property
     def layers(self) -> tuple[str, ...]:
         out = ["fork", "rlimits"] + (["uid"] if self.uid else [])
         out += ["netns", "pidns", "mountns"] if self.bwrap else []
+        out += ["landlock"] if self.landlock else []
         return tuple(out + (["seccomp"] if self.seccomp else []))
+
+    @property
+    def file_isolation(self) -> bool:
+        """Whether student code is kept from the grader's files (a mount namespace or Landlock).
+
+        The dedicated uid alone does not count: it still reads every world-readable file, the
+        assignment folder and an instructor's home included, on most machines."""
+        return bool(self.bwrap or self.landlock)
 
 
 @functools.cache
@@ -62,18 +90,41 @@ def probe() -> Platform:
                      "libseccomp2), so sockets, fork and exec are not blocked")
     bwrap, why = (None, "disabled") if "bwrap" in off else _try_bwrap(python, sys_path, root)
     if bwrap is None:
-        notes.append(f"namespaces: no network, PID or filesystem isolation ({why}); install "
-                     "bubblewrap (Debian: apt-get install bubblewrap)")
+        notes.append(bwrap_note(why))
+    landlock = 0 if bwrap or "landlock" in off else _landlock_abi()
+    if not bwrap and not landlock:
+        why = "disabled" if "landlock" in off else "this kernel has no Landlock (Linux 5.13+)"
+        notes.append(f"files: student code can read every file the grader's user can read, the "
+                     f"answer key and other submissions included ({why}); install bubblewrap "
+                     f"or use Linux 5.13 or later with Landlock enabled")
     uid = root and "uid" not in off
-    if uid and not bwrap and not all(map(_others_can_read, (sys.base_prefix, *sys_path))):
-        # Still run as the dedicated uid: the zygote preloads numpy and the common standard
-        # modules before forking, so only other imports fail (as the student's ImportError).
-        notes.append("imports: Python lives where the dedicated uid cannot read it, so student "
-                     "code can import only numpy and the standard modules loaded in advance")
-    elif not uid:
+    fd_paths = uid and not bwrap and not all(map(_others_can_read, (sys.base_prefix, *sys_path)))
+    if not uid:
         why = "disabled" if root else "the grader is not running as root"
         notes.append(f"uid: student code runs as the grader's own user ({why})")
-    return Platform(root, uid, bwrap, seccomp, tuple(notes), python, sys_path)
+    return Platform(root, uid, bwrap, seccomp, tuple(notes), python, sys_path, landlock, fd_paths)
+
+
+def bwrap_note(why: str) -> str:
+    """The sentence for a missing bubblewrap: not installed, or installed but failing (and how
+    to fix the kernel's refusal)."""
+    text = f"namespaces: no network, PID or filesystem isolation ({why}); "
+    if why.startswith("bubblewrap is installed"):
+        low = why.lower()
+        if any(sign in low for sign in USERNS_SIGNS):
+            return text + "to fix it: " + USERNS_FIX
+        return text + "see the message above, and that bubblewrap runs: `bwrap --ro-bind / / true`"
+    return text + "install bubblewrap (Debian: apt-get install bubblewrap)"
+
+
+def allow_unsafe_no_file_isolation() -> None:
+    """The instructor accepts running student code that can read the grader's files."""
+    global _unsafe_allowed
+    _unsafe_allowed = True
+
+
+def unsafe_allowed() -> bool:
+    return _unsafe_allowed or os.environ.get(UNSAFE_ENV, "") == "1"
 
 
 def sandbox_level() -> str:
@@ -84,6 +135,15 @@ def sandbox_level() -> str:
 def sandbox_notes() -> tuple[str, ...]:
     """One plain sentence for each layer that is not in force, saying why."""
     return probe().notes
+
+
+def _landlock_abi() -> int:
+    from grader.sandbox._landlock import abi_version
+
+    try:
+        return abi_version()
+    except (OSError, AttributeError):
+        return 0
 
 
 def _package_dir(module: str) -> str | None:
@@ -107,19 +167,23 @@ def _seccomp_loads() -> bool:
     return True
 
 
-def _try_bwrap(python: str, sys_path: tuple[str, ...], root: bool) -> tuple[str | None, str]:
-    exe = shutil.which("bwrap")
-    if exe is None:
+def _try_bwrap(python: str, sys_path: tuple[str, ...], root: bool,
+               exe: str | None = None) -> tuple[str | None, str]:
+    """(bwrap's path, "") when it works here; else (None, why): not installed, or installed
+    but failing (the kernel refusing it a namespace, say), with its last line of complaint."""
+    exe = exe or os.environ.get("GRADER_SANDBOX_BWRAP") or shutil.which("bwrap")
+    if exe is None or not os.access(exe, os.X_OK):
         return None, "bubblewrap is not installed"
     cmd = bwrap_command(exe, python, sys_path, root=root) + [python, "-I", "-S", "-c", "pass"]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=20, env=zygote_env("/tmp"),
                               check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return None, f"bubblewrap failed: {exc}"
+        return None, f"bubblewrap is installed ({exe}) but failed: {exc}"
     if done.returncode != 0:
         err = done.stderr.decode(errors="replace").strip().splitlines()
-        return None, f"bubblewrap failed: {err[-1] if err else done.returncode}"
+        return None, (f"bubblewrap is installed ({exe}) but failed: "
+                      f"{err[-1] if err else f'exit status {done.returncode}'}")
     return exe, ""
 
 
@@ -148,13 +212,20 @@ def bwrap_command(exe: str, python: str, sys_path: tuple[str, ...], *, root: boo
                     made.add(str(parent))
             cmd += ["--ro-bind", d, d]
             bound.append(d)
-    for site in sys_path:  # an installed grader must not be importable by the student
-        if os.path.isdir(os.path.join(site, "grader")):
-            cmd += ["--tmpfs", os.path.join(site, "grader")]
+    from grader.sandbox.allowlist import hidden_entries
+
+    for site in sys_path:  # grader, its finders and the instructor's packs: never importable
+        for entry in sorted(hidden_entries(site) | _grader_in(site)):
+            cmd += ["--tmpfs", entry] if os.path.isdir(entry) else ["--ro-bind", "/dev/null", entry]
     if root:
         cmd += ["--cap-drop", "ALL"] + [a for c in ROOT_CAPS for a in ("--cap-add", c)]
     # The new root is a tmpfs bwrap made: make it read-only too, leaving /tmp writable.
     return cmd + ["--remount-ro", "/", "--chdir", "/tmp", "--"]
+
+
+def _grader_in(site: str) -> set[str]:
+    path = os.path.join(site, "grader")
+    return {path} if os.path.isdir(path) else set()
 
 
 def zygote_env(home: str) -> dict[str, str]:

@@ -12,13 +12,12 @@ import grader
 from grader.sandbox import (
     Job,
     Limits,
-    SandboxError,
     SandboxPool,
     run_cases,
     sandbox_level,
     sandbox_notes,
 )
-from grader.sandbox.client import Zygote
+from grader.sandbox.client import SandboxRefused, Zygote
 from grader.sandbox.platform import Platform, bwrap_command, probe
 
 LAYERS = set(sandbox_level().split("+"))
@@ -135,12 +134,13 @@ def test_disabling_a_layer_is_reported_as_missing(monkeypatch: pytest.MonkeyPatc
         probe.cache_clear()
 
 
-def test_root_without_a_dedicated_uid_is_refused() -> None:
-    p = Platform(root=True, uid=False, bwrap=None, seccomp=False,
-                 notes=("uid: student code runs as the grader's own user (disabled)",),
-                 python=probe().python, sys_path=probe().sys_path)
-    with pytest.raises(SandboxError, match="refusing to run student code as root"):
-        Zygote(p, uid=None).start()
+def test_without_bubblewrap_or_landlock_student_code_is_refused() -> None:
+    p = Platform(root=True, uid=True, bwrap=None, seccomp=False,
+                 notes=("files: student code can read every file (no Landlock)",),
+                 python=probe().python, sys_path=probe().sys_path, landlock=0)
+    with pytest.raises(SandboxRefused, match="refusing to run student code") as err:
+        Zygote(p, uid=61000).start()
+    assert "--unsafe-no-file-isolation" in str(err.value) and "install bubblewrap" in str(err.value)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="checks the root-only uid layer")

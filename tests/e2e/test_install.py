@@ -54,3 +54,16 @@ def test_list_and_preview_from_another_directory(installed: Path, tmp_path: Path
     proc = run_installed(installed, tmp_path, "preview", "info-kl-divergence", "--seed", "1")
     assert proc.returncode == 0, proc.stderr
     assert "kl_pq" in proc.stdout
+
+
+def test_the_distribution_is_dlmath_grader_and_the_command_grader(installed: Path,
+                                                                 tmp_path: Path) -> None:
+    """'grader' on PyPI is an unrelated project: ours installs as dlmath-grader."""
+    [info] = installed.glob("*.dist-info")
+    metadata = (info / "METADATA").read_text(encoding="utf-8")
+    assert "\nName: dlmath-grader\n" in metadata
+    assert "grader = grader.cli:main" in (info / "entry_points.txt").read_text(encoding="utf-8")
+    version = next(line.split(": ", 1)[1] for line in metadata.splitlines()
+                   if line.startswith("Version: "))
+    proc = run_installed(installed, tmp_path, "--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"grader, version {version}"

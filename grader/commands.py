@@ -101,14 +101,18 @@ def schema_cmd(kind: str) -> None:
 @click.argument("assignment", type=click.Path())
 @click.option("--roster", required=True, type=click.Path(), help="CSV with id, name, email.")
 @click.option("--out", required=True, type=click.Path(), help="Output folder.")
+@click.option("--force", is_flag=True,
+              help="Rewrite problem sets whose variants would change (another secret, "
+                   "changed exercises); students must then get their new folders.")
 @handle_errors
-def generate_cmd(assignment: str, roster: str, out: str) -> None:
+def generate_cmd(assignment: str, roster: str, out: str, force: bool) -> None:
     """Generate every student's problem set and the instructor key."""
     from grader import generate
 
     folder = Path(out)  # "build/" and "build" alike print as "build/"
     with ProgressBar("generating", lines=False) as bar:
-        result = generate.generate(Path(assignment), Path(roster), folder, progress=bar)
+        result = generate.generate(Path(assignment), Path(roster), folder, force=force,
+                                   progress=bar)
     click.echo(f"{result.students} problem sets in {folder}/ ({result.written} files written, "
                f"{result.unchanged} unchanged); instructor key in {folder / 'key'}/ "
                "(keep it from students)")

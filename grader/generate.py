@@ -6,6 +6,7 @@ byte-identical files, and each write is atomic, so an interrupted run leaves no 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from grader.assignment import Assignment, check_entries, load_assignment, resolv
 from grader.errors import UserError, display_path
 from grader.fsutil import write_if_changed
 from grader.roster import Student, load_roster
+from grader.submission import META
 from grader.values import to_json
 
 KEY_FORMAT = 1
@@ -85,11 +87,19 @@ def plan_student(assignment: Assignment, student: Student, secret: bytes,
     return StudentSet(student, tuple(planned))
 
 
-def key_document(assignment: Assignment, sset: StudentSet) -> dict:
-    """The instructor-only key: parameters, reference answers and cases per exercise."""
+def key_document(assignment: Assignment, sset: StudentSet, secret: bytes) -> dict:
+    """The instructor-only key: parameters, reference answers and cases per exercise.
+
+    `secret_id` tells a later run whether it uses the same secret (without storing it);
+    `variant` is the fingerprint also written into the student's grader.json.
+    """
+    from grader.seeding import secret_id
+
     return {
         "format": KEY_FORMAT,
         "assignment": assignment.id,
+        "secret_id": secret_id(secret),
+        "variant": fingerprint(sset),
         "student": sset.student.to_dict(),
         "points": sset.points,
         "exercises": [{
@@ -106,43 +116,154 @@ def key_document(assignment: Assignment, sset: StudentSet) -> dict:
     }
 
 
-def generate(assignment_path: Path, roster_path: Path, out: Path, *,
-             progress: Callable[[int, int, str], Any] | None = None) -> GenerateResult:
-    """Write every student's folder and the key; returns counts of files written."""
-    from grader.render import render
-    from grader.studentfiles import student_files
+def fingerprint(sset: StudentSet) -> str:
+    """The student's variant as one hash (see grader.seeding.variant_fingerprint)."""
+    from grader.seeding import variant_fingerprint
 
+    return variant_fingerprint([(pe.exercise.id, dict(pe.variant.params))
+                                for pe in sset.exercises])
+
+
+def read_secret(assignment: Assignment) -> bytes:
+    """The course secret, refused when it is too weak to keep variants private."""
+    from grader.seeding import weak_secret_problem
+
+    secret = assignment.secret()
+    problem = weak_secret_problem(secret)
+    if problem:
+        where = assignment.secret_source.replace("env:", "environment variable ", 1) \
+            .replace("file:", "file ", 1)
+        raise UserError(f"{display_path(assignment.path)}: {problem} in the {where}.")
+    return secret
+
+
+def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool = False,
+             progress: Callable[[int, int, str], Any] | None = None) -> GenerateResult:
+    """Write every student's folder and the key; returns counts of files written.
+
+    Problem sets already generated into `out` keep their variants: a run that would change any
+    (another secret, an exercise added, a spec whose parameters changed) is refused unless
+    `force`, since students may already be working on the old ones.
+    """
     assignment = load_assignment(assignment_path)
     students = load_roster(roster_path)
-    secret = assignment.secret()
+    secret = read_secret(assignment)
     library = load_library_for(assignment)
     check_entries(assignment, library)
-    written = unchanged = 0
-    sets, changed = [], []
+    sets = []
+    steps = 2 * len(students)  # planning every set, then writing each
     for done, student in enumerate(students, 1):
-        sset = plan_student(assignment, student, secret, library)
-        sets.append(sset)
-        files = student_files(assignment, sset)
-        key_path = Path("key") / f"{student.folder}.json"
-        key = key_document(assignment, sset)
-        if _variants(key) != _variants(_read_key(out / key_path)) and (out / key_path).exists():
-            changed.append(student.id)
-        files[key_path] = (to_json(key, indent=1) + "\n").encode()
-        for rel, data in files.items():
-            if write_if_changed(out / rel, data):
-                written += 1
-            else:
-                unchanged += 1
+        sets.append(plan_student(assignment, student, secret, library))
         if progress:
-            progress(done, len(students), f"generated {student.folder}")
+            progress(done, steps, f"planned {student.folder}")
+    keys = [key_document(assignment, sset, secret) for sset in sets]
+    changes = [c for c in (variant_change(out, k) for k in keys) if c]
+    if changes and not force:
+        raise UserError(refusal(out, assignment, changes))
+    written = unchanged = 0
+    for done, (sset, key) in enumerate(zip(sets, keys), len(students) + 1):
+        n = _write(out, _student_files(assignment, sset, key))
+        written, unchanged = written + n[0], unchanged + n[1]
+        if progress:
+            progress(done, steps, f"generated {sset.student.folder}")
+    n = _write(out, _key_files(assignment, sets, students))
+    notes = [x for x in (_changed_note(changes), past_due_note(assignment)) if x]
+    return GenerateResult(out, len(students), written + n[0], unchanged + n[1],
+                          tuple(c.student for c in changes), tuple(notes))
+
+
+def _student_files(assignment: Assignment, sset: StudentSet, key: dict) -> dict[Path, bytes]:
+    """One student's folder and key file, as bytes by path relative to the output."""
+    from grader.studentfiles import student_files
+
+    files = student_files(assignment, sset)
+    meta = Path(sset.student.folder) / META
+    files[meta] = _with_variant(files[meta], key["variant"])
+    files[Path("key") / f"{sset.student.folder}.json"] = (to_json(key, indent=1) + "\n").encode()
+    return files
+
+
+def _key_files(assignment: Assignment, sets: Sequence[StudentSet],
+               students: Sequence[Student]) -> dict[Path, bytes]:
+    from grader.render import render
+
     index = render("key_index.html", assignment=assignment, sets=sets,
                    title=f"{assignment.title}: instructor key").encode()
-    for rel, data in ((Path("key/index.html"), index),
-                      (Path("key/roster.json"), _roster_json(students))):
-        written, unchanged = (written + 1, unchanged) if write_if_changed(out / rel, data) \
-            else (written, unchanged + 1)
-    notes = [n for n in (_changed_note(changed), past_due_note(assignment)) if n]
-    return GenerateResult(out, len(students), written, unchanged, tuple(changed), tuple(notes))
+    return {Path("key/index.html"): index, Path("key/roster.json"): _roster_json(students)}
+
+
+def _write(out: Path, files: dict[Path, bytes]) -> tuple[int, int]:
+    """Write what changed; (files written, files unchanged)."""
+    written = sum(write_if_changed(out / rel, data) for rel, data in files.items())
+    return written, len(files) - written
+
+
+def _with_variant(meta: bytes, variant: str) -> bytes:
+    """grader.json with the variant's fingerprint added, written as studentfiles writes it."""
+    doc = json.loads(meta)
+    doc["variant"] = variant
+    return (json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class VariantChange:
+    """How one student's variants would differ from those of the key already in OUT."""
+
+    student: str
+    secret_changed: bool | None  # None: the earlier key predates secret ids
+    added: tuple[str, ...] = ()  # exercise ids
+    removed: tuple[str, ...] = ()
+    redrawn: tuple[str, ...] = ()  # same exercise, other parameters
+
+
+def variant_change(out: Path, key: dict) -> VariantChange | None:
+    """None when the student has no readable earlier key, or the same variants as before."""
+    old = _read_key(out / "key" / f"{key['student']['folder']}.json")
+    before, now = _variants(old), _variants(key)
+    if before is None or now is None or before == now:
+        return None  # new student; a damaged key is rewritten (grading refuses it anyway)
+    ids_before, ids_now = [i for i, _ in before], [i for i, _ in now]
+    params_before = dict(before)
+    return VariantChange(
+        student=str(key["student"]["id"]),
+        secret_changed=old["secret_id"] != key["secret_id"] if "secret_id" in old else None,
+        added=tuple(i for i in ids_now if i not in ids_before),
+        removed=tuple(i for i in ids_before if i not in ids_now),
+        redrawn=tuple(i for i, p in now if i in params_before and params_before[i] != p))
+
+
+def refusal(out: Path, assignment: Assignment, changes: Sequence[VariantChange]) -> str:
+    """Why generate refuses to rewrite problem sets already handed out, and the ways out."""
+    where = display_path(out / "key")
+    lines = [f"{where}: this run would change the problem sets of {len(changes)} student(s) "
+             f"already generated ({_names([c.student for c in changes])}):"]
+    if any(c.secret_changed for c in changes):
+        source = assignment.secret_source.split(":", 1)
+        lines.append(f"- the secret ({source[0]} {source[1]}) differs from the one {where} was "
+                     "generated with; set it back to that secret and run again")
+    for what, ids in (("would be new in their sets", _union(c.added for c in changes)),
+                      ("would be dropped from them", _union(c.removed for c in changes))):
+        if ids:
+            lines.append(f"- exercise(s) {', '.join(ids)} {what} (the assignment's exercise "
+                         "list or the secret changed)")
+    redrawn = _union(c.redrawn for c in changes if not c.secret_changed)
+    if redrawn:
+        unknown = any(c.secret_changed is None for c in changes)
+        lines.append(f"- the parameters of {', '.join(redrawn)} differ (their spec, the "
+                     f"assignment{', the secret' if unknown else ''} or the grader's version "
+                     "changed); restore what changed to get the same problems")
+    lines.append("Students working on the old problem sets would be graded against new keys. "
+                 "To hand out new problem sets on purpose, run again with --force and give "
+                 "those students their new folders.")
+    return "\n".join(lines)
+
+
+def _union(groups: Any) -> list[str]:
+    return list(dict.fromkeys(i for g in groups for i in g))
+
+
+def _names(ids: Sequence[str]) -> str:
+    return ", ".join(ids[:5]) + (f", and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
 def _read_key(path: Path) -> Any:
@@ -154,21 +275,21 @@ def _read_key(path: Path) -> Any:
         return None
 
 
-def _variants(key: Any) -> Any:
-    """What decides a student's problems: each exercise id with its parameters."""
+def _variants(key: Any) -> list[tuple[str, str]] | None:
+    """What decides a student's problems: each exercise id with its parameters (as JSON text,
+    so arrays and values read back from a key compare alike)."""
     try:
-        return [(e["id"], e["params"]) for e in key["exercises"]]
-    except (TypeError, KeyError):
+        return [(e["id"], to_json(e["params"])) for e in key["exercises"]]
+    except (TypeError, KeyError, ValueError):
         return None
 
 
-def _changed_note(changed: Sequence[str]) -> str | None:
-    if not changed:
+def _changed_note(changes: Sequence[VariantChange]) -> str | None:
+    if not changes:
         return None
-    shown = ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else "")
-    return (f"warning: the variants of {len(changed)} student(s) changed since the last "
-            f"generate ({shown}): a spec, the assignment or the secret changed. Problem sets "
-            "already handed out no longer match the key; hand out the new ones.")
+    return (f"warning: --force: the variants of {len(changes)} student(s) changed since the "
+            f"last generate ({_names([c.student for c in changes])}). Problem sets already "
+            "handed out no longer match the key; hand out the new ones.")
 
 
 def past_due_note(assignment: Assignment) -> str | None:

@@ -21,7 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "examples" / "ci" / "course-grade.yml"
-SECRET = "ci-setup-test-secret"
+SECRET = "ci-setup-test-secret-7a6b5c4d3e2f1a0b"
 STUDENTS = ["ana", "ben", "cleo"]
 ASSIGNMENT = """\
 id: week3

@@ -23,6 +23,7 @@ exercises:
   - la-eigen-symmetric
 """
 ROSTER = "id,name,email\ns001,Ada,ada@example.edu\ns002,Alan,alan@example.edu\n"
+SECRET = "cli-errors-secret-8b7a6c5d4e3f2a1b0c9d"
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -32,7 +33,7 @@ def tree(root: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def invoke(args: list[str], cwd: Path, *, secret: str | None = "s3cret"):
+def invoke(args: list[str], cwd: Path, *, secret: str | None = SECRET):
     env = {"GRADER_SECRET": secret} if secret else {}
     old = Path.cwd()
     os.chdir(cwd)  # messages name files as the user typed them
@@ -58,7 +59,7 @@ def course(tmp_path: Path) -> Path:
 
 
 def generate(course: Path, *, roster: str = "roster.csv", assignment: str = "week.yaml",
-             secret: str | None = "s3cret"):
+             secret: str | None = SECRET):
     return invoke(["generate", assignment, "--roster", roster, "--out", "out"], course,
                   secret=secret)
 
@@ -141,12 +142,16 @@ def test_a_rerun_warns_of_changed_variants_and_a_past_due_date(course: Path) -> 
     assert ("note: week.yaml: due 2020-01-31T23:59:00+01:00 has already passed; every "
             "submission will count as late; reports will show the expected answers "
             "(reveal: after_due). Fix `due` if that is not meant.") in dated.output
-    other = invoke(["generate", "week.yaml", "--roster", "roster.csv", "--out", "out/"], course,
-                   secret="another")
+    another = "another-secret-1f2e3d4c5b6a79880a1b"
+    refused = invoke(["generate", "week.yaml", "--roster", "roster.csv", "--out", "out/"],
+                     course, secret=another)  # a new shell, another secret: refused
+    assert refused.exit_code == 2 and "the secret (env GRADER_SECRET) differs" in refused.stderr
+    other = invoke(["generate", "week.yaml", "--roster", "roster.csv", "--out", "out/",
+                    "--force"], course, secret=another)
     assert other.exit_code == 0
     assert other.output.startswith("2 problem sets in out/ (")
-    assert ("warning: the variants of 2 student(s) changed since the last generate (s001, "
-            "s002): a spec, the assignment or the secret changed.") in other.output
+    assert ("warning: --force: the variants of 2 student(s) changed since the last generate "
+            "(s001, s002).") in other.output
 
 
 # ---------------------------------------------------------------- check and submit

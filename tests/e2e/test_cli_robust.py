@@ -24,6 +24,7 @@ from grader.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ENV = "GRADER_ROBUST_SECRET"
+SECRET = "9d2f6a1c4b8e0d7f3a5c9e1b6d2f8a40"  # 128 bits, as grader requires
 ASSIGNMENT = f"""\
 id: week1
 title: Week 1
@@ -71,7 +72,7 @@ def build(root: Path, students: list[str]) -> Path:
     rows = "".join(f"{s},{s.title()},{s}@example.org\n" for s in students)
     (root / "roster.csv").write_text("id,name,email\n" + rows, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(SECRET_ENV, "robust-secret")
+        mp.setenv(SECRET_ENV, SECRET)
         generate(root / "assignment.yaml", root / "roster.csv", root / "build")
     (root / "subs").mkdir()
     return root
@@ -124,7 +125,7 @@ def surrogate_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_lone_surrogates_in_student_text_grade_every_student(surrogate_class: Path,
                                                              monkeypatch) -> None:
-    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    monkeypatch.setenv(SECRET_ENV, SECRET)
     root = surrogate_class
     result = run_cli(grade_args(root))
     assert result.exit_code == 0, result.output
@@ -153,7 +154,7 @@ def test_grade_into_a_pipe_closed_early_still_records_every_student(tmp_path: Pa
     slow = STABLE + "\nimport time\ntime.sleep(0.1)\n"  # so the run outlasts the reader
     for sid in students:
         hand_in(root, sid, slow)
-    env = {**os.environ, SECRET_ENV: "robust-secret", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, SECRET_ENV: SECRET, "PYTHONPATH": str(ROOT)}
     env.pop("GITHUB_STEP_SUMMARY", None)
     args = [*grade_args(root)[:-2], "--jobs", "1"]
     proc = subprocess.Popen([sys.executable, "-m", "grader", *args], env=env,
@@ -225,7 +226,7 @@ def test_a_file_given_for_the_problem_set_folder(course: Path, args: list[str],
 def test_an_option_naming_the_wrong_kind_of_path_is_a_usage_error(course: Path, monkeypatch,
                                                                   args: list[str],
                                                                   message: str) -> None:
-    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    monkeypatch.setenv(SECRET_ENV, SECRET)
     usage_error(run_cli(args, cwd=course), message)
     assert (course / "afile").read_text(encoding="utf-8") == "keep me\n"
     assert list((course / "afolder").iterdir()) == []
@@ -246,7 +247,7 @@ def test_submit_out_a_folder_puts_the_archive_inside_it(course: Path, out: str) 
 
 
 def test_a_file_in_the_way_of_an_output_folder(course: Path, monkeypatch) -> None:
-    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    monkeypatch.setenv(SECRET_ENV, SECRET)
     result = run_cli(["generate", "assignment.yaml", "--roster", "roster.csv", "--out", "gen",
                       "--roster", "roster.csv"], cwd=course)
     assert result.exit_code == 0, result.output
@@ -258,7 +259,7 @@ def test_a_file_in_the_way_of_an_output_folder(course: Path, monkeypatch) -> Non
 
 
 def test_a_name_too_long_for_the_file_system(course: Path, monkeypatch) -> None:
-    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    monkeypatch.setenv(SECRET_ENV, SECRET)
     long = "x" * 300
     result = run_cli(["generate", "assignment.yaml", "--roster", "roster.csv", "--out", long],
                      cwd=course)
@@ -270,7 +271,7 @@ def test_a_name_too_long_for_the_file_system(course: Path, monkeypatch) -> None:
 @pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs sysfs, where even root "
                     "cannot create files")
 def test_permission_denied_even_for_root(course: Path, monkeypatch) -> None:
-    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    monkeypatch.setenv(SECRET_ENV, SECRET)
     result = run_cli(["generate", "assignment.yaml", "--roster", "roster.csv", "--out",
                       "/sys/grader-robust-test"], cwd=course)
     usage_error(result, "error: /sys/grader-robust-test: permission denied (operation not "
@@ -290,7 +291,7 @@ def test_a_full_or_read_only_disk_during_grading_keeps_the_previous_results(
     """The disk refuses the exports half-way through: exit 2, the old files are whole."""
     from grader import fsutil
 
-    monkeypatch.setenv(SECRET_ENV, "robust-secret")
+    monkeypatch.setenv(SECRET_ENV, SECRET)
     shutil.rmtree(course / "subs")
     shutil.copytree(course / "work", course / "subs" / "ann")
     args = ["grade", "assignment.yaml", "subs", "--key", "build", "--out", "full", "--force"]

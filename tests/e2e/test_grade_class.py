@@ -474,10 +474,10 @@ def _rows(db: Path) -> int:
 
 @pytest.mark.timeout(180)
 def test_a_run_killed_mid_way_resumes_and_matches_an_uninterrupted_run(tmp_path):
-    env = {**os.environ, SECRET_ENV: "crash-secret", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, SECRET_ENV: "crash-secret-9d8c7b6a5f4e3d2c1b0a", "PYTHONPATH": str(ROOT)}
     env.pop("GITHUB_STEP_SUMMARY", None)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(SECRET_ENV, "crash-secret")
+        mp.setenv(SECRET_ENV, "crash-secret-9d8c7b6a5f4e3d2c1b0a")
         k = build_class(tmp_path / "class", [f"c{i:02d}" for i in range(30)])
     for i, sid in enumerate(k.folder):
         answers = k.right(sid)

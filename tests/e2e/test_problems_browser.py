@@ -48,7 +48,7 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "week.yaml").write_text(ASSIGNMENT, encoding="utf-8")
     (root / "roster.csv").write_text("id,name,email\n李雷,李雷,lilei@example.edu\n",
                                      encoding="utf-8")
-    os.environ["GRADER_SECRET"] = "browser-test-secret"
+    os.environ["GRADER_SECRET"] = "browser-test-secret-3c2d1e0f9a8b7c6d"
     try:
         generate(root / "week.yaml", root / "roster.csv", root / "out")
     finally:

@@ -14,7 +14,7 @@ from grader.errors import UserError
 from grader.values import encode_json
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = "check-test-secret"
+SECRET = "check-test-secret-5f0c2b9e8a7d6c4b3a2f1e0d"
 ASSIGNMENT = """\
 id: check-week
 title: Check week

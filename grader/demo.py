@@ -192,4 +192,28 @@ def describe(result: DemoResult) -> str:
         s = result.summary
         lines += ["", (f"Graded {len(s.results)} students (sandbox: {s.sandbox_level}); "
                        f"class mean {s.mean_percent:.1f}%.")]
-    return "\n".join(lines)
+    return "\n".join(lines + next_steps())
+
+
+# What a newcomer does after the demo: browse, preview, write a spec, generate for a roster.
+# tests/unit/test_docs_demo.py runs these commands, so they cannot drift from the CLI.
+NEXT_STEPS = [
+    ("grader list", "the exercise library (docs/exercises.md)"),
+    ("grader preview info-kl-divergence --seed 1", "one variant with its worked solution"),
+    ("grader validate my-specs/", "your own exercises: YAML specs (docs/spec.md)"),
+    ("export GRADER_SECRET=...", "your course's own secret (docs/assignment.md)"),
+    ("grader generate week1.yaml --roster roster.csv --out build/",
+     "a problem set per student on your roster"),
+]
+
+
+def next_steps() -> list[str]:
+    """The demo's closing lines: what to do next, for a course of your own."""
+    width = max(len(command) for command, _ in NEXT_STEPS[:-1])
+    lines = ["", "Next, for a course of your own:"]
+    for command, what in NEXT_STEPS:
+        lines.append(f"  {command:<{width}}  {what}" if len(command) <= width
+                     else f"  {command}\n  {'':<{width}}  {what}")
+    lines += ["  week1.yaml: the demo's assignment.yaml with your exercises, your due date and",
+              "  secret: {env: GRADER_SECRET} (the demo's secret is public)"]
+    return lines

@@ -14,6 +14,7 @@ def test_the_demo_runs_the_whole_loop(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "class report" in proc.stdout
+    assert "Next, for a course of your own:" in proc.stdout  # and then what (test_docs_demo.py)
     results = out / "results"
     for page in ("index.html", "s001.html", "gradebook.csv", "junit.xml", "gradebook.sqlite"):
         assert (results / page).is_file(), page

@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.functions import reference_value
+from grader.kinds.forms import count_is_answer, expected_shape, record_shapes
 from grader.values import encode_json
 
 STUDENT_FORMAT = 1
-# Parts whose shape check is left to grading: a sequence's or a set's length is part of its
-# answer (how many updates, how many eigenvalues), and the exact kinds have no array shape.
-UNSHAPED = ("sequence", "set", "integer", "bool", "choice", "shape")
 CHECK_OPTIONS = ("choices", "item", "partial")  # the kind options `grader check` needs
 ANSWERS_HELP = """\
 # Fill every null with your answer, then run `grader check` in this folder.
@@ -79,21 +77,14 @@ def answers_yaml(assignment: Any, sset: Any) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def shape_of(value: Any) -> list[int] | None:
-    """The array shape of a reference answer (not the values): for check's shape test."""
-    import numpy as np
+def _reference(part: Any, value: Any) -> Any:
+    """The reference as grading compares it (numpy arrays as lists), for its shape only."""
+    from grader.kinds import KINDS
 
-    if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (ValueError, TypeError):
-            return [len(value)]
-        return list(arr.shape)
-    if isinstance(value, list):
-        return [len(value)]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return []  # a scalar
-    return None
+    try:
+        return KINDS[part.kind].normalise_reference(value, part)
+    except (ValueError, TypeError, KeyError):
+        return value  # validated when the spec loaded; a shape is then simply not checked
 
 
 def student_meta(assignment: Any, sset: Any) -> dict:
@@ -126,8 +117,16 @@ def _meta_exercise(pe: Any) -> dict:
                            for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
             }
         else:
-            entry["shape"] = None if part.kind in UNSHAPED else \
-                shape_of(pe.variant.answers[part.id])
+            # Shapes, never values: how many numbers, steps or fields check can insist on.
+            reference = _reference(part, pe.variant.answers[part.id])
+            entry["shape"] = expected_shape(part.kind, reference)
+            if part.kind == "sequence" and count_is_answer(
+                    reference, [pe.variant.answers[p.id] for p in pe.exercise.parts
+                                if p.kind == "integer"]):
+                entry["shape"] = None
+            fields = record_shapes(reference) if part.kind == "sequence" else None
+            if fields:
+                entry["fields"] = fields
             entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS
                                             if k in part.options})
         parts.append(entry)

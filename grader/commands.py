@@ -10,6 +10,7 @@ import click
 
 from grader.cli import cli, handle_errors
 from grader.progress import ProgressBar
+from grader.sandbox.options import unsafe_option
 
 
 @cli.command("list")
@@ -122,6 +123,7 @@ def generate_cmd(assignment: str, roster: str, out: str, force: bool) -> None:
 
 @cli.command("check")
 @click.argument("folder", default=".", type=click.Path())
+@unsafe_option
 @handle_errors
 def check_cmd(folder: str) -> None:
     """Check your answers' form and run the public examples (never the hidden ones)."""
@@ -129,6 +131,11 @@ def check_cmd(folder: str) -> None:
 
     report = check.check(Path(folder))
     click.echo(check.format_report(report))
+    from grader.sandbox.platform import level_lines
+    from grader.sandbox.pool import shared_level
+
+    for line in level_lines(shared_level()):  # only when solution.py ran
+        click.echo(line)
     if not report.ready:
         sys.exit(2)
 
@@ -137,6 +144,7 @@ def check_cmd(folder: str) -> None:
 @click.argument("folder", default=".", type=click.Path())
 @click.option("--out", type=click.Path(),
               help="Archive to write, or a folder to put it in (default: beside the folder).")
+@unsafe_option
 @handle_errors
 def submit_cmd(folder: str, out: str | None) -> None:
     """Check, then pack your work into an archive to hand in."""
@@ -150,6 +158,7 @@ def submit_cmd(folder: str, out: str | None) -> None:
 @click.option("--out", default="demo-course", show_default=True, type=click.Path(),
               help="Folder for the demo course.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Parallel graders (default: all cores).")
+@unsafe_option
 @handle_errors
 def demo_cmd(out: str, jobs: int | None) -> None:
     """Set up a small demo course, fabricate submissions, grade them, show where it all is."""

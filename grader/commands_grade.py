@@ -11,6 +11,7 @@ import click
 from grader.cli import cli, handle_errors
 from grader.errors import EXIT_THRESHOLD
 from grader.progress import ProgressBar
+from grader.sandbox.options import unsafe_option
 
 
 def _path(value: str | None) -> Path | None:
@@ -36,6 +37,7 @@ def _path(value: str | None) -> Path | None:
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
               help="Exit 1 when a submitted result scores below PCT percent.")
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
+@unsafe_option
 @handle_errors
 def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs: int | None,
               csv_file: str | None, junit: str | None, gradescope: str | None,
@@ -59,10 +61,12 @@ def report_lines(result: Any, *, out: str, fail_under: float | None,
     """What `grader grade` prints after the run."""
     from grader.grading.exports import num
     from grader.grading.summary import below
+    from grader.sandbox.platform import level_lines
 
     lines = [f"sandbox level: {result.sandbox_level}",
              f"graded {result.graded}, unchanged {result.skipped}"
              + (" (--force regrades them)" if result.skipped else "")]
+    lines[1:1] = level_lines(result.sandbox_level)  # what the level meant, and the fix
     for student, old, new in result.changes:
         lines.append(f"changed: {student} {num(old)} -> {num(new)} ({new - old:+.4g})")
     lines += [f"warning: {w}" for w in result.warnings]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from grader.grading.exports import num
 from grader.results import RunSummary, StudentResult
+from grader.sandbox.platform import level_gaps, level_sentence
 
 MAX_ROWS = 200  # students listed; a job summary is capped at 1 MiB by GitHub
 
@@ -40,6 +41,9 @@ def below(summary: RunSummary, fail_under: float) -> list[StudentResult]:
 def markdown(summary: RunSummary, *, title: str, fail_under: float | None = None) -> str:
     """The whole summary: headline, students, exercises, common mistakes, warnings."""
     lines = [f"## Grading: {title}", "", _headline(summary), ""]
+    sentence = level_sentence(summary.sandbox_level)
+    if level_gaps(summary.sandbox_level):  # a weaker sandbox: say what it meant, and the fix
+        lines += [f"**Sandbox:** {_cell(sentence)}", ""]
     if fail_under is not None:
         low = below(summary, fail_under)
         verdict = "met" if not low else f"**not met** ({len(low)} below)"

@@ -79,6 +79,13 @@ def signed(x: float | None) -> str:
     return "—" if x is None else f"{x:+.2f}".replace("-", "−")
 
 
+def weak_sandbox_sentences(levels: Sequence[str]) -> list[str]:
+    """For each weaker-than-full sandbox level some results ran at: what it meant, the fix."""
+    from grader.sandbox.platform import level_gaps, level_sentence
+
+    return [level_sentence(lv) for lv in levels if level_gaps(lv)]
+
+
 def class_context(results: Sequence[StudentResult], *, assignment_title: str | None = None,
                   assignment_id: str | None = None) -> dict[str, Any]:
     """Everything class_report.html needs."""
@@ -98,6 +105,7 @@ def class_context(results: Sequence[StudentResult], *, assignment_title: str | N
         "rows": roster_rows(results, cols),
         "not_graded_text": NOT_GRADED_TEXT,
         "pts": points, "pct": percent, "signed": signed, "when": when, "href": page_href,
+        "sandbox_sentences": weak_sandbox_sentences(st.sandbox_levels),
     }
 
 

@@ -109,6 +109,13 @@ def exercise_view(ex: ExerciseResult, prompt: ExercisePrompt | None) -> Exercise
                         percent=100 * ex.score / ex.max_score if ex.max_score else 0.0)
 
 
+def _weak_sandbox_sentence(level: str) -> str:
+    """What a weaker-than-full sandbox meant for this student's code ("" at the full level)."""
+    from grader.sandbox.platform import level_gaps, level_sentence
+
+    return level_sentence(level) if level_gaps(level) else ""
+
+
 def student_context(result: StudentResult, *, prompts: Prompts | None = None,
                     assignment_title: str | None = None) -> dict[str, Any]:
     """Everything student_report.html needs."""
@@ -121,6 +128,7 @@ def student_context(result: StudentResult, *, prompts: Prompts | None = None,
         "exercises": [exercise_view(e, prompts.get(e.id)) for e in result.exercises],
         "not_graded": NOT_GRADED_TEXT.get(result.status),
         "has_prompts": bool(prompts),
+        "sandbox_sentence": _weak_sandbox_sentence(result.sandbox_level),
         "pts": points,
         "pct": percent,
         "when": when,

@@ -5,6 +5,7 @@ Public API (see docs/sandbox.md):
   run_calls(files, calls, *, limits, isolate_cases, as_arrays) -> SandboxRun
   SandboxPool(workers=None).run(job) / .run_many(jobs);  run_many(jobs, workers=None)
   sandbox_level() -> str;  sandbox_notes() -> tuple[str, ...]
+  level_sentence(level) -> str: the level, its consequence and the fix, for every report
   read_submission(folder) -> (files, notes)
 """
 
@@ -15,14 +16,14 @@ from collections.abc import Mapping, Sequence
 from grader.sandbox.client import SandboxError
 from grader.sandbox.data import Case, CaseOutcome, CaseStatus, Job, Limits, SandboxRun
 from grader.sandbox.files import read_submission
-from grader.sandbox.platform import sandbox_level, sandbox_notes
+from grader.sandbox.platform import level_gaps, level_sentence, sandbox_level, sandbox_notes
 from grader.sandbox.pool import SandboxPool, run_many, shared_pool
 
 DEFAULT_LIMITS = Limits()
 
 __all__ = ["Case", "CaseOutcome", "CaseStatus", "Job", "Limits", "SandboxError", "SandboxPool",
-           "SandboxRun", "read_submission", "run_calls", "run_cases", "run_many",
-           "sandbox_level", "sandbox_notes"]
+           "SandboxRun", "level_gaps", "level_sentence", "read_submission", "run_calls",
+           "run_cases", "run_many", "sandbox_level", "sandbox_notes"]
 
 
 def run_cases(files: Mapping[str, bytes], function: str, cases: Sequence[Case], *,

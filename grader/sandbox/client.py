@@ -130,14 +130,15 @@ class Zygote:
 
 def refusal(p: Platform) -> str:
     """Why student code will not run here, and the ways out (exit status 2, never a crash)."""
-    why = " ".join(n for n in p.notes if n.startswith(("files", "namespaces")))
+    why = f" ({p.no_files_why})" if p.no_files_why else ""
+    userns = [n.split("to fix it: ", 1)[1] for n in p.notes if "to fix it: " in n]
+    fix = ("bubblewrap is installed but " + userns[0]) if userns else \
+        "install bubblewrap (Debian: apt-get install bubblewrap)"
     return ("refusing to run student code: nothing here keeps it from reading the grader's "
             "files (the answer key, the assignment folder, other students' submissions, your "
-            "home); a dedicated uid alone does not hide world-readable files. "
-            + (why + " " if why else "")
-            + "Fix: install bubblewrap (Debian: apt-get install bubblewrap), or use Linux 5.13 "
-            "or later with Landlock enabled. To run it anyway, knowing the risk, pass "
-            f"{UNSAFE_FLAG} (or set {UNSAFE_ENV}=1).")
+            f"home){why}; a dedicated uid alone does not hide world-readable files. "
+            f"Fix: {fix}; or use Linux 5.13 or later with Landlock enabled. To run it anyway, "
+            f"knowing the risk, pass {UNSAFE_FLAG} (or set {UNSAFE_ENV}=1).")
 
 
 def _landlock_boot(p: Platform) -> dict[str, Any] | None:

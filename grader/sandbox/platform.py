@@ -59,6 +59,7 @@ class Platform:
     sys_path: tuple[str, ...]  # where the zygote finds numpy and pyseccomp
     landlock: int = 0  # the Landlock ABI in force (only without bubblewrap); 0: none
     fd_paths: bool = False  # the uid cannot walk to Python: the zygote opens sys.path as fds
+    no_files_why: str = ""  # without file isolation: why neither bubblewrap nor Landlock works
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -92,8 +93,11 @@ def probe() -> Platform:
     if bwrap is None:
         notes.append(bwrap_note(why))
     landlock = 0 if bwrap or "landlock" in off else _landlock_abi()
+    no_files_why = ""
     if not bwrap and not landlock:
+        bwrap_why = why
         why = "disabled" if "landlock" in off else "this kernel has no Landlock (Linux 5.13+)"
+        no_files_why = f"bubblewrap: {bwrap_why}; Landlock: {why}"
         notes.append(f"files: student code can read every file the grader's user can read, the "
                      f"answer key and other submissions included ({why}); install bubblewrap "
                      f"or use Linux 5.13 or later with Landlock enabled")
@@ -102,7 +106,8 @@ def probe() -> Platform:
     if not uid:
         why = "disabled" if root else "the grader is not running as root"
         notes.append(f"uid: student code runs as the grader's own user ({why})")
-    return Platform(root, uid, bwrap, seccomp, tuple(notes), python, sys_path, landlock, fd_paths)
+    return Platform(root, uid, bwrap, seccomp, tuple(notes), python, sys_path, landlock, fd_paths,
+                    no_files_why)
 
 
 def bwrap_note(why: str) -> str:
@@ -135,6 +140,52 @@ def sandbox_level() -> str:
 def sandbox_notes() -> tuple[str, ...]:
     """One plain sentence for each layer that is not in force, saying why."""
     return probe().notes
+
+
+def level_gaps(level: str) -> list[tuple[str, str]]:
+    """(what student code could do, the fix) for each protection missing from a level string;
+    empty for the full level, or when no student code ran (level not a layer list)."""
+    layers = set(level.split("+"))
+    if "fork" not in layers:
+        return []
+    gaps = []
+    if not layers & {"mountns", "landlock"}:
+        gaps.append(("it could read every file the grading account can read, the answer key "
+                     "and other students' submissions included", "install bubblewrap (Debian: "
+                     "apt-get install bubblewrap) or use Linux 5.13+ with Landlock"))
+    elif "mountns" not in layers:
+        gaps.append(("Landlock kept it from the grader's files, but it shared the machine's "
+                     "network and process list", "install bubblewrap (Debian: apt-get install "
+                     "bubblewrap) and let it create user namespaces"))
+    if "seccomp" not in layers:
+        gaps.append(("sockets, fork and exec were not blocked",
+                     "install pyseccomp and libseccomp2"))
+    return gaps
+
+
+def level_sentence(level: str) -> str:
+    """The sandbox level, what it meant for student code, and the fix, as one sentence: the
+    same words in the CLI, the Markdown summary and the reports. "" when no code ran."""
+    if "fork" not in level.split("+"):
+        return ""
+    gaps = level_gaps(level)
+    if not gaps:
+        return (f"Student code ran in the full sandbox ({level}): no network, no other "
+                "processes, no files but its own.")
+    return (f"Student code ran in a weaker sandbox ({level}): "
+            + "; ".join(what for what, _ in gaps) + ". To fix: "
+            + "; ".join(fix for _, fix in gaps) + ".")
+
+
+def level_lines(level: str) -> list[str]:
+    """What a command prints about the sandbox: the sentence, then why each layer is missing
+    here (bubblewrap failing, say, with the fix). [] when no student code ran."""
+    sentence = level_sentence(level)
+    if not sentence:
+        return []
+    why = [n for n in sandbox_notes() if n.startswith(("namespaces", "files", "seccomp"))]
+    return [f"sandbox: {sentence}"] + ([f"sandbox: why: {n}" for n in why]
+                                       if level_gaps(level) else [])
 
 
 def _landlock_abi() -> int:

@@ -102,6 +102,12 @@ def shared_pool() -> SandboxPool:
         return _shared
 
 
+def shared_level() -> str:
+    """The level the process-wide pool ran student code at; "" if it ran none."""
+    pool = _shared
+    return pool._all[0].level if pool is not None and pool._all else ""
+
+
 def run_many(jobs: Iterable[Job], *, workers: int | None = None
              ) -> Iterator[tuple[str, SandboxRun]]:
     """Grade many jobs in parallel on a fresh pool; yield (job_id, run) as each finishes."""

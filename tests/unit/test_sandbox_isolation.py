@@ -289,3 +289,19 @@ def test_bubblewrap_not_installed_is_told_apart_from_failing(tmp_path: Path) -> 
     assert "apt-get install bubblewrap" in note and "apparmor" not in note
     failing = bwrap_note(f"bubblewrap is installed ({tmp_path}/bwrap) but failed: odd")
     assert "bubblewrap is installed" in failing and "apt-get install" not in failing
+
+
+def test_a_refusal_with_bubblewrap_refused_a_namespace_gives_that_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.sandbox.client import refusal
+
+    monkeypatch.setenv("GRADER_SANDBOX_BWRAP",
+                       fake_bwrap(tmp_path, "bwrap: setting up uid map: Permission denied"))
+    monkeypatch.setenv("GRADER_SANDBOX_DISABLE", "landlock")  # an old kernel, say
+    probe.cache_clear()
+    try:
+        text = refusal(probe())
+    finally:
+        probe.cache_clear()
+    assert "setting up uid map" in text and "apparmor_restrict_unprivileged_userns=0" in text
+    assert "--unsafe-no-file-isolation" in text

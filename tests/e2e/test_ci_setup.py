@@ -2,17 +2,22 @@
 
 GitHub is not reachable from the tests, so the `uses:` steps are played by hand (a checkout
 is a copy, an artifact is a folder) and the `run:` steps are executed as they are written in
-examples/ci/course-grade.yml, with bash as GitHub runs them. Student repositories are local
-git repositories served through `GITHUB_SERVER_URL=file://...`.
+examples/ci/course-grade.yml, with bash as GitHub runs them. Student repositories are bare
+repositories served over git's smart HTTP (`git http-backend`) by a server that records the
+Authorization header each request carries: `GITHUB_SERVER_URL` points at it.
 """
 
 from __future__ import annotations
 
+import base64
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,40 +97,112 @@ def make_course(course: Path) -> dict[str, dict]:
     return {s: json.loads((course / env["KEY"] / f"{s}.json").read_text()) for s in STUDENTS}
 
 
-def push(server: Path, course: Path, student: str, answers: dict, solution: str,
+class GitServer(http.server.ThreadingHTTPServer):
+    """git's smart HTTP over ROOT (`git http-backend` as CGI); remembers every Authorization."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(("127.0.0.1", 0), GitHandler)
+        self.root, self.seen = root, []  # type: list[str | None]
+
+
+class GitHandler(http.server.BaseHTTPRequestHandler):
+    server: GitServer
+
+    def do_GET(self) -> None:
+        self.backend()
+
+    def do_POST(self) -> None:
+        self.backend()
+
+    def backend(self) -> None:
+        self.server.seen.append(self.headers.get("Authorization"))
+        path, _, query = self.path.partition("?")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        env = {"PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": str(self.server.root),
+               "GIT_HTTP_EXPORT_ALL": "1", "PATH_INFO": path, "QUERY_STRING": query,
+               "REQUEST_METHOD": self.command, "CONTENT_LENGTH": str(len(body)),
+               "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+               "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", "")}
+        out = subprocess.run(["git", "http-backend"], input=body, env=env,
+                             capture_output=True).stdout
+        head, _, payload = out.partition(b"\r\n\r\n")
+        status, headers = 200, []
+        for line in head.decode("latin-1").split("\r\n"):
+            name, _, value = line.partition(": ")
+            if name.lower() == "status":
+                status = int(value.split()[0])
+            elif name:
+                headers.append((name, value))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[GitServer]:
+    server = GitServer(tmp_path / "github")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def url(server: GitServer) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def push(server: GitServer, course: Path, student: str, answers: dict, solution: str,
          grader_json_of: str | None = None) -> None:
-    """Commit a student's work to their repository (created on first push)."""
-    repo = server / "org" / f"{student}-week3.git"  # as GitHub serves it
-    if not repo.exists():
-        shutil.copytree(course / "build" / student, repo)
-        git("init", "-q", cwd=repo)
-    (repo / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
-    (repo / "solution.py").write_text(solution, encoding="utf-8")
+    """Commit a student's work and push it to their repository (created on first push)."""
+    work = server.root.parent / "laptops" / student
+    bare = server.root / "org" / f"{student}-week3.git"  # as GitHub serves it
+    if not bare.exists():
+        shutil.copytree(course / "build" / student, work)
+        git("init", "-q", cwd=work)
+        bare.parent.mkdir(parents=True, exist_ok=True)
+        git("init", "-q", "--bare", str(bare), cwd=work)
+    (work / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    (work / "solution.py").write_text(solution, encoding="utf-8")
     if grader_json_of:  # claims to be someone else
-        shutil.copy(course / "build" / grader_json_of / "grader.json", repo / "grader.json")
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", "work", cwd=repo)
+        shutil.copy(course / "build" / grader_json_of / "grader.json", work / "grader.json")
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "work", cwd=work)
+    git("push", "-q", str(bare), "HEAD:main", cwd=work)
 
 
 def right(key: dict) -> dict:
     return {e["id"]: dict(e["answers"]) for e in key["exercises"] if e["answers"]}
 
 
-def fetch_and_grade(runner: Path, server: Path, course_repo: Path) -> subprocess.CompletedProcess:
-    """fetch (checkout, the script, the artifact), then grade (checkouts, artifact, Grade)."""
-    fetch_dir, grade_dir = runner / "fetch", runner / "grade"
+TOKEN = "not-a-real-token"
+HIDDEN = shutil.ignore_patterns(".*")  # upload-artifact@v4 leaves hidden files out
+
+
+def fetch_and_grade(runner: Path, server: GitServer,
+                    course_repo: Path) -> subprocess.CompletedProcess:
+    """fetch (checkout, the script, the artifact), then grade (checkouts, artifact, Grade),
+    then record (the results artifact becomes the grades branch)."""
+    fetch_dir, grade_dir, branch = runner / "fetch", runner / "grade", runner / "grades-branch"
     for d in (fetch_dir, grade_dir):
         shutil.rmtree(d, ignore_errors=True)
         shutil.copytree(course_repo, d / "course")
     proc = run_step("fetch", "Fetch the student repositories", fetch_dir,
-                    GITHUB_SERVER_URL=f"file://{server}", STUDENT_TOKEN="not-a-real-token")
+                    GITHUB_SERVER_URL=url(server), STUDENT_TOKEN=TOKEN)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    shutil.copytree(fetch_dir / "submissions", grade_dir / "submissions")  # the artifact
-    shutil.copytree(runner / "grades-branch", grade_dir / "results")       # ref: grades
+    shutil.copytree(fetch_dir / "submissions", grade_dir / "submissions", ignore=HIDDEN)
+    shutil.copytree(branch, grade_dir / "results")                     # ref: grades
     graded = run_step("grade", "Grade", grade_dir)
-    # record: the results become the grades branch (only the course writes it)
-    shutil.rmtree(runner / "grades-branch")
-    shutil.copytree(grade_dir / "results", runner / "grades-branch")
+    for entry in branch.iterdir():
+        if entry.name != ".git":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    shutil.copytree(grade_dir / "results", branch, ignore=HIDDEN, dirs_exist_ok=True)
     graded.stdout = proc.stdout + proc.stderr + graded.stdout
     return graded
 
@@ -135,8 +212,9 @@ def result(runner: Path, student: str) -> dict:
 
 
 @pytest.mark.slow
-def test_the_course_workflow_fetches_and_grades_the_class(tmp_path: Path) -> None:
-    course, server, runner = tmp_path / "course-repo", tmp_path / "github", tmp_path / "runner"
+def test_the_course_workflow_fetches_and_grades_the_class(tmp_path: Path,
+                                                         github: GitServer) -> None:
+    course, server, runner = tmp_path / "course-repo", github, tmp_path / "runner"
     keys = make_course(course)
     (runner / "grades-branch").mkdir(parents=True)
     git("init", "-q", cwd=runner / "grades-branch")  # created once, as docs/ci.md says
@@ -151,7 +229,10 @@ def test_the_course_workflow_fetches_and_grades_the_class(tmp_path: Path) -> Non
     first = fetch_and_grade(runner, server, course)
     assert first.returncode == 1, first.stdout + first.stderr  # ben is under FAIL_UNDER
     assert "could not fetch org/cleo-week3; graded as missing" in first.stdout
-    assert "not-a-real-token" not in first.stdout + first.stderr
+    assert TOKEN not in first.stdout + first.stderr
+    # every request to the server carried the token, as actions/checkout would send it
+    auth = "basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    assert github.seen and set(github.seen) == {auth}
     ana, ben, cleo = (result(runner, s) for s in STUDENTS)
     assert ana["status"] == "graded" and ana["score"] == ana["max_score"] > 0
     assert ana["late"]["time_source"] == "received" and ana["late"]["days_late"] == 0

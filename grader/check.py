@@ -164,12 +164,17 @@ def _check_function(folder: Path, ex: dict, entry: dict, report: CheckReport, *,
     if not path.is_file():
         report.errors += 1
         report.lines.append(f"  MISSING  {label}: {SOLUTION} not found")
+        report.code_problems.append(f"{fn['name']} ({ex['id']}): {SOLUTION} not found")
         return
     if not run_code:
         return
     lines, imported = run_public_examples(path.read_bytes(), fn)
     if not imported:  # it would score nothing on any case: not ready to submit
         report.errors += 1
+        reason = lines[0].split(" does not import: ", 1)[-1].removeprefix(
+            f"importing {SOLUTION} failed: ")
+        report.code_problems.append(f"{fn['name']} ({ex['id']}): {SOLUTION} does not import: "
+                                    f"{reason}")
     report.lines += [f"  {line}" for line in lines]
 
 
@@ -235,12 +240,15 @@ def _public_line(call: str, value: Any, case: dict, fn: dict) -> str:
     return f"DIFFERS  {call} -> {short(value)}, expected {short(expected)}"
 
 
-def submit(folder: Path, *, out: Path | str | None = None,
+def submit(folder: Path, *, out: Path | str | None = None, anyway: bool = False,
            echo: Callable[[str], None] = lambda s: None) -> Path:
     """Check, then write a zip with a manifest (student, assignment, sha256 of each file, time).
 
     `out` is the archive to write, or the folder to put it in: an existing folder, or any path
     given with a trailing slash (`--out handin/`, kept as a str since a Path drops the slash).
+    A solution.py that does not import does not stop it: at a deadline the typed answers must
+    not be lost with it, so the archive is written with a loud warning. A typed answer that
+    cannot be read stops it (it is quick to fix) unless `anyway`.
     """
     from grader.fsutil import atomic_write_bytes
 
@@ -248,11 +256,13 @@ def submit(folder: Path, *, out: Path | str | None = None,
     report = check(folder)
     for line in report.lines:
         echo(line)
-    if not report.ready:
+    typed = report.errors - len(report.code_problems)
+    if typed and not anyway:
         where = display_path(folder)
         where = "" if where in ("", ".") else f"{where}: "  # `grader submit` run in the folder
-        raise UserError(f"{where}{report.errors} problem(s) to fix before submitting (see "
-                        "above); nothing was written")
+        raise UserError(f"{where}{typed} problem(s) to fix before submitting (see above); "
+                        "nothing was written. To hand in as it is (those parts score 0), run "
+                        "`grader submit --anyway`")
     meta = _read_meta(folder)
     files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
     manifest = manifest_for(files, meta)
@@ -260,7 +270,40 @@ def submit(folder: Path, *, out: Path | str | None = None,
     name = f"{meta['assignment']['id']}-{here.name}.zip"
     target = _archive_path(out, here.parent / name)
     atomic_write_bytes(target, pack(files, manifest))
+    for line in submit_warnings(report, anyway=anyway):
+        echo(line)
     return target
+
+
+def submit_warnings(report: CheckReport, *, anyway: bool = False) -> list[str]:
+    """The loud lines after an archive written with problems: what will score 0, how to fix."""
+    if not report.code_problems and not (anyway and report.errors):
+        return []
+    lines = ["", "WARNING " + "!" * 60]
+    for problem in report.code_problems:
+        lines.append(f"WARNING: {problem}")
+    if report.code_problems:
+        line = _syntax_line(report.code_problems)
+        fix = f"fix line {line} of {SOLUTION}" if line else f"fix {SOLUTION}"
+        lines.append("WARNING: the archive was written so that your typed answers count, but "
+                     f"these function parts will score 0 unless you {fix}, run `grader check`, "
+                     "then `grader submit` again and hand in the new archive before the "
+                     "deadline.")
+    if anyway and report.errors > len(report.code_problems):
+        lines.append("WARNING: the answers marked FORMAT or SHAPE above were handed in as "
+                     "they are and will score 0.")
+    return lines + ["WARNING " + "!" * 60]
+
+
+def _syntax_line(problems: list[str]) -> str | None:
+    """The line number the sandbox named in an import error ('(solution.py, line 7)')."""
+    import re
+
+    for problem in problems:
+        found = re.search(rf"\({re.escape(SOLUTION)}, line (\d+)", problem)
+        if found:
+            return found.group(1)
+    return None
 
 
 def _archive_path(out: Path | str | None, default: Path) -> Path:

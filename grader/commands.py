@@ -144,13 +144,16 @@ def check_cmd(folder: str) -> None:
 @click.argument("folder", default=".", type=click.Path())
 @click.option("--out", type=click.Path(),
               help="Archive to write, or a folder to put it in (default: beside the folder).")
+@click.option("--anyway", is_flag=True,
+              help="Hand in even with unreadable typed answers (those parts score 0).")
 @unsafe_option
 @handle_errors
-def submit_cmd(folder: str, out: str | None) -> None:
+def submit_cmd(folder: str, out: str | None, anyway: bool) -> None:
     """Check, then pack your work into an archive to hand in."""
     from grader import check
 
-    target = check.submit(Path(folder), out=Path(out) if out else None, echo=click.echo)
+    target = check.submit(Path(folder), out=Path(out) if out else None, anyway=anyway,
+                          echo=click.echo)
     click.echo(f"Wrote {target}: hand in this file.")
 
 

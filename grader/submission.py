@@ -337,6 +337,9 @@ class CheckReport:
     errors: int = 0
     missing: int = 0
     answered: int = 0
+    # Function parts that would score 0 (solution.py missing or not importing), each with why:
+    # unlike a typed answer's problem, they do not stop `grader submit` (see check.submit).
+    code_problems: list[str] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:

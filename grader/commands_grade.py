@@ -37,11 +37,14 @@ def _path(value: str | None) -> Path | None:
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
               help="Exit 1 when a submitted result scores below PCT percent.")
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
+@click.option("--allow-empty", is_flag=True,
+              help="Grade even when SUBMISSIONS holds no submission (all recorded missing).")
 @unsafe_option
 @handle_errors
 def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs: int | None,
               csv_file: str | None, junit: str | None, gradescope: str | None,
-              summary: str | None, fail_under: float | None, force: bool) -> None:
+              summary: str | None, fail_under: float | None, force: bool,
+              allow_empty: bool) -> None:
     """Grade a folder of submissions against the instructor key."""
     from grader.grading import grade_assignment, threshold_failed
 
@@ -49,7 +52,8 @@ def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs
         result = grade_assignment(
             Path(assignment), Path(submissions), Path(out), key_dir=_path(key), jobs=jobs,
             csv=_path(csv_file), junit=_path(junit), gradescope=_path(gradescope),
-            summary=_path(summary), fail_under=fail_under, force=force, progress=bar)
+            summary=_path(summary), fail_under=fail_under, force=force,
+            allow_empty=allow_empty, progress=bar)
     for line in report_lines(result, out=out, fail_under=fail_under, csv=csv_file):
         click.echo(line)
     if threshold_failed(result, fail_under):
@@ -61,6 +65,7 @@ def report_lines(result: Any, *, out: str, fail_under: float | None,
     """What `grader grade` prints after the run."""
     from grader.grading.exports import num
     from grader.grading.summary import below
+    from grader.reports.classstats import class_mean
     from grader.sandbox.platform import level_lines
 
     lines = [f"sandbox level: {result.sandbox_level}",
@@ -72,7 +77,8 @@ def report_lines(result: Any, *, out: str, fail_under: float | None,
     lines += [f"warning: {w}" for w in result.warnings]
     lines += late_lines(result.results)
     folder = Path(out)  # "res/" and "res" alike print as "res/"
-    lines.append(f"{len(result.results)} students, mean {result.mean_percent:.1f}%; results in "
+    mean = class_mean(result.results).text()  # the class report shows the same number
+    lines.append(f"{len(result.results)} students, {mean}; results in "
                  f"{folder}/ (index.html: the class report; <student>.html and .json, "
                  f"gradebook.sqlite, {csv or 'gradebook.csv'})")
     if fail_under is not None:

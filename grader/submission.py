@@ -176,43 +176,71 @@ _UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, Runt
                NotImplementedError, ValueError, zlib.error)
 
 
+NO_MANIFEST = (f"The archive has no {MANIFEST}, so it was not made by `grader submit` and its "
+               "files could not be checked against their hashes; they were graded as they are.")
+# What a "compress folder" adds beside the work: macOS's resource forks and Finder files.
+JUNK = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
+
+
 def read_archive(path: Path) -> Submission:
     """Unpack a `grader submit` archive, checking its files against the manifest.
 
     Nothing is extracted: the known members are read into memory, each at most
-    MAX_FILE_BYTES however large it claims or turns out to be.
+    MAX_FILE_BYTES however large it claims or turns out to be. An archive made by hand is read
+    too: without a manifest (a note, not tampering), and with its files one folder down (what
+    "compress folder" makes), with the operating system's junk ignored.
     """
     problems: list[str] = []
     files: dict[str, bytes] = {}
     manifest: dict | None = None
+    has_manifest = False
     seen: set[str] = set()
     try:
         if path.stat().st_size > MAX_ARCHIVE_BYTES:
             return Submission(path, {}, None, (f"not a readable zip archive: larger than "
                                                f"{MAX_ARCHIVE_BYTES} bytes",))
         with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                data = _member(zf, info, problems, seen)
+            infos = [i for i in zf.infolist() if not i.is_dir() and not is_junk(i.filename)]
+            prefix = _one_folder(infos)
+            for info in infos:
+                name = info.filename.removeprefix(prefix)
+                data = _member(zf, info, name, problems, seen)
                 if data is None:
                     continue
-                if info.filename == MANIFEST:
-                    manifest = _parse_manifest(data, problems)
+                if name == MANIFEST:
+                    has_manifest, manifest = True, _parse_manifest(data, problems)
                 else:
-                    files[info.filename] = data
+                    files[name] = data
     except _UNREADABLE as exc:
         return Submission(path, {}, None, (f"not a readable zip archive: {shown(str(exc))}",))
-    problems = _bounded(problems) + tamper_findings(files, manifest)
-    return Submission(path, files, manifest, tuple(problems))
+    # A manifest present but broken or not matching is tampering; none at all is a hand-made zip.
+    findings = tamper_findings(files, manifest) if has_manifest else [NO_MANIFEST]
+    return Submission(path, files, manifest, tuple(_bounded(problems) + findings))
 
 
-def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, problems: list[str],
+def is_junk(name: str) -> bool:
+    """A file an operating system adds to a zip or a folder, never the student's work."""
+    parts = name.replace("\\", "/").split("/")
+    return parts[0] == JUNK[0] or parts[-1] in JUNK or parts[-1].startswith("._")
+
+
+def _one_folder(infos: list[zipfile.ZipInfo]) -> str:
+    """The folder every member sits in ('s001/') when the archive is a zipped folder; else ''."""
+    tops = {i.filename.split("/", 1)[0] for i in infos}
+    if len(tops) != 1 or not all("/" in i.filename for i in infos):
+        return ""
+    top = tops.pop()
+    return f"{top}/" if top not in ("", ".", "..") else ""
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, problems: list[str],
             seen: set[str]) -> bytes | None:
-    """A known member's bytes, or None (with a problem noted) when it is not to be read."""
-    name = info.filename
-    if info.is_dir():
-        return None
+    """A known member's bytes, or None (with a problem noted) when it is not to be read.
+
+    `name` is the member's name with the folder the whole archive sits in (if any) removed.
+    """
     if name not in (*SUBMITTED, MANIFEST):
-        problems.append(f"unexpected file '{shown(name)}' in the archive (ignored)")
+        problems.append(f"unexpected file '{shown(info.filename)}' in the archive (ignored)")
         return None
     if name in seen:  # `grader submit` never writes a name twice: which copy is meant?
         problems.append(f"tampered: {name} appears more than once in the archive")
@@ -286,6 +314,22 @@ def tamper_findings(files: Mapping[str, bytes], manifest: Mapping[str, Any] | No
         elif hashlib.sha256(files[name]).hexdigest() != listed[name]:
             out.append(f"tampered: {name} does not match its hash in the manifest")
     return _bounded(out)
+
+
+def work_folder(path: Path) -> Path:
+    """Where a folder's work is: the folder itself, or the one folder inside it that holds it
+    (an unzipped "compress folder" archive: s001/s001/answers.yaml), junk aside."""
+    if any((path / name).exists() or (path / name).is_symlink()
+           for name in (*SUBMITTED, MANIFEST)):
+        return path
+    try:
+        inside = [p for p in path.iterdir() if not is_junk(p.name) and not p.name.startswith(".")]
+    except OSError:
+        return path
+    if len(inside) != 1 or inside[0].is_symlink() or not inside[0].is_dir():
+        return path
+    inner = inside[0]
+    return inner if any((inner / name).is_file() for name in (*SUBMITTED, MANIFEST)) else path
 
 
 def read_folder(path: Path) -> Submission:

@@ -17,9 +17,15 @@ from grader.assignment import Assignment, load_assignment
 from grader.fsutil import atomic_write_text
 from grader.grading import engine, exports
 from grader.grading import summary as md
-from grader.grading.collect import Entry, collect
+from grader.grading.collect import Entry, gather, vanished
 from grader.grading.gradebook import Gradebook
-from grader.grading.keys import StudentKey, check_exercises, find_key_dir, load_keys
+from grader.grading.keys import (
+    StudentKey,
+    check_exercises,
+    exercise_list_changes,
+    find_key_dir,
+    load_keys,
+)
 from grader.grading.late import late_info, reveal_now
 from grader.grading.parallel import grade_all
 from grader.grading.runlock import results_lock
@@ -35,13 +41,15 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
                      key_dir: Path | None = None, jobs: int | None = None, csv: Path | None = None,
                      junit: Path | None = None, gradescope: Path | None = None,
                      summary: Path | None = None, fail_under: float | None = None,
-                     force: bool = False, now: dt.datetime | None = None,
+                     force: bool = False, allow_empty: bool = False,
+                     now: dt.datetime | None = None,
                      progress: Progress | None = None) -> RunSummary:
     """Grade every submission against the stored key; write results, gradebook and exports.
 
     `key_dir` is the folder `grader generate` wrote, or its key/ folder (default: OUT/key, then
     SUBMISSIONS/key). Unchanged results are reused unless `force`; `now` decides the after_due
-    reveal policy (default: the clock).
+    reveal policy (default: the clock). A SUBMISSIONS folder holding no submission is refused
+    before anything is written, unless `allow_empty` (then everyone is recorded missing).
     """
     from grader.generate import load_library_for
 
@@ -50,7 +58,9 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     key_dir = find_key_dir(key=key_dir, out=Path(out), submissions=Path(submissions_dir))
     keys = load_keys(key_dir, assignment.id)
     check_exercises(keys, library, key_dir)
-    entries = collect(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir])
+    found = gather(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir],
+                   allow_empty=allow_empty)
+    entries = found.entries
     # One run per results folder from the first read of the gradebook to the last page written.
     with results_lock(Path(out), command="grade"):
         if assignment.late.time_source == "received":
@@ -58,6 +68,8 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
         revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))
         run = _Run(assignment, library, keys, entries, revealed, force=force, progress=progress)
         run.warnings += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
+        run.warnings += [*found.warnings, *exercise_list_changes(assignment, keys, library,
+                                                                 key_dir)]
         result = run.grade(Path(out), jobs=jobs)
         _export(result, assignment, Path(out), run.documents, csv=csv, junit=junit,
                 gradescope=gradescope, summary=summary, fail_under=fail_under)
@@ -102,6 +114,8 @@ class _Run:
             run = book.start_run(assignment=self.assignment.id, grader_version=__version__,
                                  spec_hashes=self.spec_hashes, sandbox_level=self.level)
             previous = book.latest(self.assignment.id)
+            gone = vanished(self.entries, _past(previous, self.entries))
+            self.warnings += [gone] if gone else []
             todo, prints = self._plan(previous)
             graded = len(todo)
 
@@ -161,6 +175,19 @@ class _Run:
         from grader.values import to_json
 
         return hashlib.sha256(to_json(parts).encode()).hexdigest()
+
+
+def _past(previous: dict, entries: Sequence[Entry]) -> dict[str, tuple[str, float, float]]:
+    """(status, total, max) of the last recorded result of each student missing now."""
+    out = {}
+    for e in entries:
+        if e.status == "missing" and e.student_id in previous:
+            try:
+                r = previous[e.student_id].result()
+            except (ValueError, KeyError, TypeError):  # a result of another schema: skip it
+                continue
+            out[e.student_id] = (r.status, r.score, r.max_score)
+    return out
 
 
 def _with_received_times(entries: list[Entry], assignment_id: str, out: Path) -> list[Entry]:

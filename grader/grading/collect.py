@@ -4,14 +4,18 @@ SUBMISSIONS holds student folders (the problem-set folder, filled in), `grader s
 (*.zip), or both. A submission is matched by the student id its archive manifest or its
 grader.json names, else by its name (the roster folder, or `<assignment>-<folder>.zip`).
 Every roster student gets exactly one entry; so does every submission nobody on the roster owns.
-A folder that is itself a submission is graded alone.
+A folder that is itself one submission is graded alone. A folder or archive whose files sit one
+folder down (a zipped or unzipped "compress folder") is read from there.
+
+A run that finds no submission at all is refused (a mistyped or empty folder would otherwise
+record every student as missing and overwrite the results); `allow_empty` records them anyway.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +24,19 @@ from grader.grading.keys import StudentKey
 from grader.results import StudentStatus
 from grader.submission import (
     ANSWERS,
+    MANIFEST,
     META,
     SOLUTION,
     Submission,
+    is_junk,
     parse_json,
     read_archive,
     read_folder,
     shown,
+    work_folder,
 )
+
+MAX_NAMED = 10  # students or files named in one warning
 
 
 @dataclass(frozen=True)
@@ -53,16 +62,73 @@ class _Found:
     notes: tuple[str, ...] = ()  # how it was matched, when that needs saying
 
 
+@dataclass(frozen=True)
+class Collected:
+    """Every entry of the run, and what the instructor should know about the folder itself."""
+
+    entries: list[Entry]
+    warnings: tuple[str, ...] = ()
+
+
 def collect(submissions: Path, keys: Sequence[StudentKey], assignment_id: str, *,
-            exclude: Sequence[Path] = ()) -> list[Entry]:
+            exclude: Sequence[Path] = (), allow_empty: bool = False) -> list[Entry]:
     """One Entry per roster student (roster order), then one per unknown submitter (sorted)."""
+    return gather(submissions, keys, assignment_id, exclude=exclude,
+                  allow_empty=allow_empty).entries
+
+
+def gather(submissions: Path, keys: Sequence[StudentKey], assignment_id: str, *,
+           exclude: Sequence[Path] = (), allow_empty: bool = False) -> Collected:
+    """The entries (as `collect`), with warnings about files that are no submission.
+
+    Raises UserError when nothing in `submissions` is a submission, unless `allow_empty`.
+    """
     if not submissions.is_dir():
         raise UserError(f"{display_path(submissions)}: no such folder of submissions (give the "
                         "folder holding the student folders or `grader submit` archives)")
     single = any((submissions / name).is_file() for name in (ANSWERS, SOLUTION, META))
     # A folder that is itself one submission (a student's repository in CI, Gradescope's
     # /autograder/submission): grade it alone, without listing everyone else as missing.
-    found = [_from_folder(submissions)] if single else _scan(submissions, assignment_id, exclude)
+    found, loose = ([_from_folder(submissions)], []) if single else \
+        _scan(submissions, assignment_id, exclude)
+    if not allow_empty and not any(_has_work(f) for f in found):
+        raise UserError(nothing_found(submissions, found, loose))
+    entries = _match(found, keys, assignment_id, single)
+    return Collected(entries, tuple(_loose_warning(submissions, loose)))
+
+
+def _has_work(f: _Found) -> bool:
+    """Something was handed in: a file we know, or an archive (readable or not)."""
+    return bool(f.submission.files) or f.submission.source.suffix.lower() == ".zip"
+
+
+def nothing_found(submissions: Path, found: Sequence[_Found], loose: Sequence[str]) -> str:
+    """Why a folder holds no submission, what was expected, and the ways on."""
+    seen = [f"{len(found)} folder(s) without any of those files"] if found else []
+    seen += [f"{len(loose)} other file(s): {_listed(loose)}"] if loose else []
+    return (f"{display_path(submissions)}: no submission found ({'; '.join(seen) or 'empty'}). "
+            f"Expected one folder per student holding {ANSWERS}, {SOLUTION} or {META} (e.g. "
+            f"s001/{ANSWERS}), or the `.zip` archives `grader submit` writes. Check the path; "
+            "to record every student as missing anyway, run again with --allow-empty.")
+
+
+def _listed(names: Sequence[str]) -> str:
+    more = f", and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else ""
+    return ", ".join(shown(n) for n in names[:MAX_NAMED]) + more
+
+
+def _loose_warning(submissions: Path, loose: Sequence[str]) -> list[str]:
+    if not loose:
+        return []
+    hint = f" A {META} or {MANIFEST} belongs inside a student's folder." \
+        if {META, MANIFEST} & set(loose) else ""
+    return [f"{display_path(submissions)}: ignored {len(loose)} file(s) that are not "
+            f"submissions ({_listed(loose)}); only folders and .zip archives are read.{hint}"]
+
+
+def _match(found: list[_Found], keys: Sequence[StudentKey], assignment_id: str,
+           single: bool) -> list[Entry]:
+    """Give each submission to its roster student (or to an unknown submitter's entry)."""
     by_id = {k.id: k for k in keys}
     by_folder = {k.folder: k for k in keys}
     owned: dict[str, list[_Found]] = {}
@@ -124,21 +190,28 @@ def _unknown_folder(student_id: str) -> str:
     return folder_name(student_id)
 
 
-def _scan(root: Path, assignment_id: str, exclude: Sequence[Path]) -> list[_Found]:
+def _scan(root: Path, assignment_id: str,
+          exclude: Sequence[Path]) -> tuple[list[_Found], list[str]]:
+    """Submissions in `root`, and the names of the files there that are none."""
     skip = {p.resolve() for p in exclude}
     out: list[_Found] = []
+    loose: list[str] = []
     for path in sorted(root.iterdir()):
-        if path.name.startswith(".") or path.resolve() in skip or path.is_symlink():
+        if path.name.startswith(".") or is_junk(path.name) or path.resolve() in skip \
+                or path.is_symlink():
             continue
         if path.is_dir() and not (path / "roster.json").exists():  # key/ is not a submission
             out.append(_from_folder(path))
         elif path.is_file() and path.suffix.lower() == ".zip":
             out.append(_from_archive(path, assignment_id))
-    return out
+        elif path.is_file():
+            loose.append(path.name)
+    return out, loose
 
 
 def _from_folder(path: Path) -> _Found:
-    sub = read_folder(path)
+    # Named by the outer folder (where it was handed in), read from where the files are.
+    sub = dataclasses.replace(read_folder(work_folder(path)), source=path)
     claimed, assignment = _ids(_meta(sub))
     return _Found(sub, claimed, assignment, path.name)
 
@@ -194,6 +267,10 @@ def _entry(student_id: str, folder: str, key: StudentKey | None, found: list[_Fo
                         f"not {assignment_id!r}.")
     sub = chosen.submission
     messages += list(sub.problems)
+    if key is not None:
+        mismatch = variant_mismatch(student_id, sub, key)
+        messages += [VARIANT_NOTE] if mismatch else []
+        warnings += [mismatch] if mismatch else []
     status: StudentStatus = "graded"
     if key is None:
         status = "unknown_student"
@@ -210,6 +287,55 @@ def _entry(student_id: str, folder: str, key: StudentKey | None, found: list[_Fo
                         "empty).")
     return Entry(student_id, folder, key, sub, status, tuple(messages),
                  warnings=tuple(warnings))
+
+
+VARIANT_NOTE = (f"The problem set you handed in ({META}) is not the one the instructor's key holds "
+                "for you (it comes from another generate run), so your answers may have been "
+                "compared with different numbers; your instructor has been told to check.")
+
+
+def variant_mismatch(student_id: str, sub: Submission, key: StudentKey) -> str | None:
+    """A warning when the work's grader.json is not the key's variant (another secret, or the
+    exercises changed since it was generated); None when it matches or cannot tell."""
+    meta = _meta(sub)
+    theirs = meta.get("variant")
+    if isinstance(theirs, str):  # written by generate since issue 16
+        if theirs == key.variant:
+            return None
+        why = (f"its variant fingerprint {shown(theirs)[:19]}... is not the key's "
+               f"{key.variant[:19]}...")
+    else:  # an older grader.json: compare the exercise ids at least
+        listed = meta.get("exercises")
+        ids = [e.get("id") for e in listed if isinstance(e, dict)] \
+            if isinstance(listed, list) else None
+        if ids is None or ids == [e["id"] for e in key.exercises]:
+            return None
+        why = (f"it lists exercises {shown(', '.join(map(str, ids)))}, the key "
+               f"{', '.join(e['id'] for e in key.exercises)}")
+    return (f"{student_id}: the problem set handed in ({shown(sub.source.name)}/{META}) is not "
+            f"the one in the key: {why}. It comes from another `grader generate` run (another "
+            "secret, or exercises changed since), so right answers to it may be marked wrong: "
+            "check this student's problem set before trusting the score.")
+
+
+def vanished(entries: Sequence[Entry], previous: Mapping[str, tuple[str, float, float]]) -> \
+        str | None:
+    """A warning naming the students graded in an earlier run who have no submission now.
+
+    `previous` maps a student id to (status, total, max) of their latest recorded result.
+    """
+    gone = [(e.student_id, previous[e.student_id]) for e in entries
+            if e.status == "missing" and previous.get(e.student_id, ("missing",))[0] != "missing"]
+    if not gone:
+        return None
+    from grader.grading.exports import num
+
+    named = "; ".join(f"{sid} (was {num(total)}/{num(top)})" for sid, (_, total, top)
+                      in gone[:MAX_NAMED])
+    more = f"; and {len(gone) - MAX_NAMED} more" if len(gone) > MAX_NAMED else ""
+    return (f"{len(gone)} student(s) graded in an earlier run have no submission now and are "
+            f"recorded as missing with 0 points: {named}{more}. If their work was moved or "
+            "renamed, put it back in the submissions folder and grade again.")
 
 
 def _recency(f: _Found) -> tuple[float, bool]:

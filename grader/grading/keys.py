@@ -38,6 +38,13 @@ class StudentKey:
     def points(self) -> float:
         return float(sum(e["points"] for e in self.exercises))
 
+    @property
+    def variant(self) -> str:
+        """The fingerprint of this student's variant, as generate wrote it into grader.json."""
+        from grader.seeding import variant_fingerprint
+
+        return variant_fingerprint([(e["id"], e["params"]) for e in self.exercises])
+
 
 def find_key_dir(*, key: Path | None, out: Path, submissions: Path) -> Path:
     """The key folder: --key, else OUT/key or SUBMISSIONS/key.
@@ -111,3 +118,36 @@ def check_exercises(keys: Sequence[StudentKey], library: dict[str, Any], key_dir
         raise UserError(f"{display_path(key_dir)}: the key names exercise(s) "
                         f"{', '.join(missing)} that are not in the library; add their spec "
                         "folder to the assignment's `library:` list")
+
+
+def exercise_list_changes(assignment: Any, keys: Sequence[StudentKey],
+                          library: dict[str, Any], key_dir: Path) -> list[str]:
+    """Warnings when the assignment's exercise list no longer matches the key's problem sets.
+
+    Grading follows the key (what students were given); an exercise added to the assignment
+    after generate is in nobody's set, and one removed from it is still graded.
+    """
+    fixed = [e.exercise_id for e in assignment.entries if e.exercise_id]
+    pools = [e for e in assignment.entries if not e.exercise_id]
+    held = [{e["id"] for e in k.exercises} for k in keys]
+    added = [i for i in fixed if any(i not in ids for ids in held)]
+    dropped = sorted({i for ids in held for i in ids if i not in fixed and
+                      not any(_in_pool(library[i], p) for p in pools)})
+    where, key = display_path(assignment.path), display_path(key_dir)
+    out = []
+    if added:
+        out.append(f"{where} lists exercise(s) {', '.join(added)} that the problem sets in {key} "
+                   "do not hold (added after `grader generate`): they are not graded. To hand "
+                   "them out, run `grader generate --force` and give students their new sets.")
+    if dropped:
+        out.append(f"the problem sets in {key} hold exercise(s) {', '.join(dropped)} that "
+                   f"{where} no longer lists: they are still graded, as the students were given "
+                   "them. Restore them in the assignment, or regenerate to drop them.")
+    return out
+
+
+def _in_pool(exercise: Any, entry: Any) -> bool:
+    """Whether a `pick:` entry of the assignment could have chosen this exercise."""
+    if entry.topic and exercise.topic != entry.topic:
+        return False
+    return all(t in exercise.tags for t in entry.tags)

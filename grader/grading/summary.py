@@ -65,9 +65,11 @@ def markdown(summary: RunSummary, *, title: str, fail_under: float | None = None
 
 
 def _headline(summary: RunSummary) -> str:
+    from grader.reports.classstats import class_mean  # the class report's mean, not another
+
     counts = Counter(r.status for r in summary.results)
     parts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
-    return (f"{len(summary.results)} students ({parts}); mean {summary.mean_percent:.1f}%; "
+    return (f"{len(summary.results)} students ({parts}); {class_mean(summary.results).text()}; "
             f"graded now: {summary.graded}, unchanged: {summary.skipped}; "
             f"sandbox: `{summary.sandbox_level}`")
 

@@ -13,7 +13,36 @@ from grader.reports import stats
 from grader.results import ExerciseResult, StudentResult
 
 TOP_MISTAKES = 5
-COUNTED_STATUS = "graded"
+COUNTED_STATUS = "graded"  # per-exercise statistics: only work that was read and graded
+# The class mean (CLI, Markdown summary, class report): over the students who handed in work.
+# An empty or tampered submission counts with its score (0); a missing student does not, and
+# how many are missing is always said beside the mean.
+HANDED_IN = ("graded", "empty", "tampered")
+MEAN_DEFINITION = ("mean over the students who handed in work (graded, empty or tampered); "
+                   "missing students are not counted")
+
+
+@dataclass(frozen=True)
+class ClassMean:
+    """The one class mean grader shows, with who it counts."""
+
+    percent: float | None  # None when nobody handed in work
+    counted: int
+    missing: int
+
+    def text(self) -> str:
+        """'mean 72.5% over the 18 students who handed in work (2 missing, not counted)'."""
+        if self.percent is None:
+            return f"no mean: nobody handed in work ({self.missing} missing)"
+        return (f"mean {self.percent:.1f}% over the {self.counted} student(s) who handed in "
+                f"work ({self.missing} missing, not counted)")
+
+
+def class_mean(results: Sequence[StudentResult]) -> ClassMean:
+    """The class mean (after late penalties) as MEAN_DEFINITION says; the only one grader uses."""
+    percents = [r.percent for r in results if r.status in HANDED_IN]
+    return ClassMean(stats.mean(percents), len(percents),
+                     sum(1 for r in results if r.status == "missing"))
 
 
 @dataclass(frozen=True)
@@ -46,7 +75,9 @@ class ExerciseStats:
 class ClassStats:
     roster: int
     graded: int
-    percents: tuple[float, ...]  # after the late penalty, graded students only
+    handed_in: int  # counted in the mean and the distribution (HANDED_IN)
+    missing: int
+    percents: tuple[float, ...]  # after the late penalty, students who handed in work
     mean: float | None
     median: float | None
     sd: float | None
@@ -63,10 +94,12 @@ class ClassStats:
 def class_stats(results: Sequence[StudentResult]) -> ClassStats:
     """Every number the class report shows, for results in a stable order."""
     graded = [r for r in results if r.status == COUNTED_STATUS]
-    percents = tuple(r.percent for r in graded)
+    percents = tuple(r.percent for r in results if r.status in HANDED_IN)
+    mean = class_mean(results)
     return ClassStats(
-        roster=len(results), graded=len(graded), percents=percents,
-        mean=stats.mean(percents), median=stats.median(percents), sd=stats.stdev(percents),
+        roster=len(results), graded=len(graded), handed_in=mean.counted, missing=mean.missing,
+        percents=percents,
+        mean=mean.percent, median=stats.median(percents), sd=stats.stdev(percents),
         low=min(percents, default=None), high=max(percents, default=None),
         histogram=tuple(stats.histogram(percents)),
         exercises=exercise_stats(graded),

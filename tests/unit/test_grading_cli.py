@@ -41,11 +41,12 @@ def test_options_are_passed_through_and_the_report_printed(calls):
     assert {k: v for k, v in kwargs.items() if k != "progress"} == {
         "key_dir": Path("build"), "jobs": 3, "csv": Path("c.csv"), "junit": Path("j.xml"),
         "gradescope": Path("g.json"), "summary": Path("s.md"), "fail_under": None,
-        "force": True}
+        "force": True, "allow_empty": False}
     assert res.output.splitlines() == [
         "sandbox level: fork+rlimits", "graded 1, unchanged 0", "changed: ann 2 -> 7 (+5)",
         "warning: spec changed",
-        ("1 students, mean 70.0%; results in res/ (index.html: the class report; "
+        ("1 students, mean 70.0% over the 1 student(s) who handed in work (0 missing, not "
+         "counted); results in res/ (index.html: the class report; "
          "<student>.html and .json, gradebook.sqlite, c.csv)")]
 
 

@@ -95,7 +95,8 @@ def rewrite(path: Path, change: dict[str, bytes | None]) -> None:
     ({"answers.yaml": b"info-entropy:\n  entropy: 0.7\n"},
      "tampered: answers.yaml does not match its hash in the manifest"),
     ({"solution.py": None}, "tampered: solution.py is in the manifest but not in the archive"),
-    ({"manifest.json": None}, "tampered: the archive has no valid manifest.json"),
+    # A manifest that is there but broken is tampering; none at all is a hand-made zip (a note).
+    ({"manifest.json": b"{not json"}, "tampered: the archive has no valid manifest.json"),
     ({"manifest.json": b"{not json"}, "manifest.json is not valid JSON"),
     ({"manifest.json": b'{"student": "x"}'}, "manifest.json lacks the file list"),
 ])

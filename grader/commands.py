@@ -54,7 +54,8 @@ def validate_cmd(paths: tuple[str, ...], samples: int) -> None:
 @cli.command("preview")
 @click.argument("exercise_id")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the variant.")
-@click.option("--html", "html_out", type=click.Path(), help="Also write the variant as HTML.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False),
+              help="Also write the variant as HTML (a file).")
 @click.option("--library", "libraries", multiple=True, type=click.Path(),
               help="Extra folder of specs (repeatable).")
 @handle_errors
@@ -99,9 +100,10 @@ def schema_cmd(kind: str) -> None:
 
 
 @cli.command("generate")
-@click.argument("assignment", type=click.Path())
-@click.option("--roster", required=True, type=click.Path(), help="CSV with id, name, email.")
-@click.option("--out", required=True, type=click.Path(), help="Output folder.")
+@click.argument("assignment", type=click.Path(dir_okay=False))
+@click.option("--roster", required=True, type=click.Path(dir_okay=False),
+              help="CSV with id, name, email.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--force", is_flag=True,
               help="Rewrite problem sets whose variants would change (another secret, "
                    "changed exercises); students must then get their new folders.")
@@ -152,13 +154,13 @@ def submit_cmd(folder: str, out: str | None, anyway: bool) -> None:
     """Check, then pack your work into an archive to hand in."""
     from grader import check
 
-    target = check.submit(Path(folder), out=Path(out) if out else None, anyway=anyway,
-                          echo=click.echo)
+    target = check.submit(Path(folder), out=out, anyway=anyway,
+                          echo=click.echo)  # str: keeps "dir/" a folder
     click.echo(f"Wrote {target}: hand in this file.")
 
 
 @cli.command("demo")
-@click.option("--out", default="demo-course", show_default=True, type=click.Path(),
+@click.option("--out", default="demo-course", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo course.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Parallel graders (default: all cores).")
 @unsafe_option

@@ -213,12 +213,19 @@ def _run_public_examples(source: bytes, fn: dict) -> tuple[list[str], bool]:
                                   per_case_seconds=per_case))
     lines = []
     if run.import_error:
-        return [f"ERROR    {fn['name']}: {SOLUTION} does not import: {run.import_error}"], False
+        from grader.grading.functions import import_message
+
+        return [f"ERROR    {fn['name']}: {SOLUTION} does not import: "
+                f"{import_message(run.import_error)}"], False
     for cid, args, _ in cases:
         out = run.outcomes.get(cid)
         call = f"{fn['name']}({', '.join(map(short, args))})"
         if out is None or out.status != "ok":
             msg = out.message if out else "not run"
+            if out is not None and out.status == "exception":  # the student's text, cut
+                from grader.grading.functions import raised_message
+
+                msg = raised_message(msg)
             lines.append(f"ERROR    {call}: {msg}")
         else:
             lines.append(_public_line(call, out.value, case_by_id[cid], fn))

@@ -24,6 +24,12 @@ from grader.sandbox import CaseOutcome, SandboxRun
 from grader.values import short
 
 _WHERE = re.compile(r"\((solution\.py, line \d+, in [\w<>]+)\)$")
+# An exception's text is the student's own (it can be a page of output): cut to this, and
+# quoted, so that nobody mistakes it for the grader's words.
+MAX_STUDENT_CHARS = 300
+MAX_STUDENT_LINES = 5
+_RAISED = re.compile(r"(?s)^([A-Za-z_][\w.]*)(?:: (.*?))?"
+                     r"(\s*\([^()]+\.py, line \d+(?:, in [^()]+)?\))?$")
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ def _compare(fn: FunctionSpec, value: Any, expected: Any, public: bool,
     if got is not None and want is not None and got != want:
         what = f"wrong shape {got}, expected {want}"
     else:
-        what = "wrong value"
+        what = not_finite(value, expected) or "wrong value"
     if not public:
         return "failed", what
     text = f"returned {short(value)}"
@@ -126,13 +132,49 @@ def _compare(fn: FunctionSpec, value: Any, expected: Any, public: bool,
     return "failed", f"{text} ({what})"
 
 
+def not_finite(value: Any, expected: Any) -> str | None:
+    """'not a finite number (nan)' when the value holds nan (or inf) where the expected value
+    does not: a NaN is a bug to find (0/0, log 0), not a value that is a little off."""
+    try:
+        got = np.asarray(value, dtype=float)
+        want = np.broadcast_to(np.asarray(expected, dtype=float), got.shape)
+    except (ValueError, TypeError):
+        return None
+    if (np.isnan(got) & ~np.isnan(want)).any():
+        return "not a finite number (nan)"
+    wild = np.isinf(got) & np.isfinite(want)
+    if wild.any():
+        return f"not a finite number ({'-inf' if (got[wild] < 0).all() else 'inf'})"
+    return None
+
+
+def student_text(text: str) -> str:
+    """Text the student's code chose (an exception's message), cut and set in «» quotes."""
+    lines = text.splitlines() or [""]
+    kept = "\n".join(lines[:MAX_STUDENT_LINES])[:MAX_STUDENT_CHARS]
+    more = len(text) - len(kept)
+    return f"«{kept}»" + (f" … ({more} more characters)" if more > 0 else "")
+
+
+def raised_message(message: str) -> str:
+    """'ValueError: text (solution.py, line 3, in f)' as 'your code raised ValueError: «text»
+    (solution.py, line 3, in f)'; the location stays last, where the reports look for it."""
+    found = _RAISED.match(message)
+    if not found:
+        return f"your code raised an exception: {student_text(message)}"
+    name, detail, where = found.group(1), found.group(2), found.group(3) or ""
+    said = f": {student_text(detail)}" if detail else ""
+    return f"your code raised {name}{said}{where}"
+
+
 def _ending_message(outcome: CaseOutcome, public: bool) -> str:
+    if public and outcome.status == "exception":
+        return raised_message(outcome.message)
     if public or outcome.status != "exception":
         return outcome.message
     name = outcome.message.split(":", 1)[0].split(" ", 1)[0]
     where = _WHERE.search(outcome.message)
     return f"raised {name}" + (f" ({where.group(1)})" if where else "")
-
 
 
 def grade_function(work: FunctionWork, run: SandboxRun | None, *, revealed: bool,
@@ -176,7 +218,7 @@ def _feedback(results: Sequence[CaseResult], run: SandboxRun, shared: str | None
         return f"All {total} cases passed."
     lines = [f"{passed} of {total} cases passed."]
     if run.import_error:
-        lines.append(f"solution.py could not be run: {run.import_error}")
+        lines.append(f"solution.py could not be run: {import_message(run.import_error)}")
         return " ".join(lines)
     if shared:
         lines.append(f"Every case failed: {shared}")
@@ -191,9 +233,20 @@ def _feedback(results: Sequence[CaseResult], run: SandboxRun, shared: str | None
     return " ".join(lines)
 
 
+def import_message(message: str) -> str:
+    """The sandbox's 'importing solution.py failed: ValueError: ...', the student's text cut."""
+    head, sep, rest = message.partition("failed: ")
+    if not sep:
+        head, rest = "", message
+    return head + sep + raised_message(rest).removeprefix("your code raised ")
+
+
 def _kind(r: CaseResult) -> str:
     if r.status == "failed":
-        return "wrong shape" if "wrong shape" in r.message else "wrong value"
+        for what in ("wrong shape", "not a finite number"):
+            if what in r.message:
+                return what
+        return "wrong value"
     return {"exception": "raised an exception", "timeout": "timed out", "memory": "out of memory",
             "crashed": "crashed", "exited": "exited early", "bad_output": "wrong form",
             "truncated": "output cut off", "not_run": "not run"}.get(r.status, r.status)

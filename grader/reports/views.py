@@ -145,7 +145,8 @@ def case_view(case: CaseResult) -> CaseView:
 def _exception_kind(message: str) -> str:
     """A built-in exception's name; any other name could be chosen to smuggle data out."""
     # Public cases say "ValueError: text"; hidden ones only "raised ValueError" (grading/functions).
-    name = message.split(":", 1)[0].strip().removeprefix("raised ").strip()
+    name = message.split(":", 1)[0].strip().removeprefix("your code ").removeprefix("raised ")
+    name = name.strip()
     obj = getattr(builtins, name, None)
     return name if isinstance(obj, type) and issubclass(obj, BaseException) else "an exception"
 

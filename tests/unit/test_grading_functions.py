@@ -80,7 +80,9 @@ def test_one_shared_failure_is_said_once_and_absent_code_is_missing():
     msg = "NotImplementedError: softmax is not written yet (solution.py, line 9, in softmax)"
     part = grade_function(WORK, run(a=CaseOutcome("exception", None, msg),
                                     b=CaseOutcome("exception", None, msg)), revealed=False)
-    assert part.feedback == f"0 of 2 cases passed. Every case failed: {msg}"
+    assert part.feedback == ("0 of 2 cases passed. Every case failed: your code raised "
+                             "NotImplementedError: «softmax is not written yet» (solution.py, "
+                             "line 9, in softmax)")
     assert part.status == "wrong"
     gone = grade_function(WORK, None, revealed=False, absent="No solution.py was handed in.")
     assert (gone.status, gone.score, gone.feedback) == ("missing", 0.0,
@@ -91,7 +93,7 @@ def test_one_shared_failure_is_said_once_and_absent_code_is_missing():
                                              import_error="SyntaxError: invalid syntax"),
                             revealed=False)
     assert broken.feedback == ("0 of 2 cases passed. solution.py could not be run: SyntaxError: "
-                               "invalid syntax")
+                               "«invalid syntax»")
 
 
 def test_expected_values_are_computed_here_from_the_reference_solver():

@@ -203,3 +203,15 @@ def test_no_doc_installs_the_stranger_on_pypi() -> None:
         for hit in pattern.finditer(text):
             before = text[max(0, hit.start() - 40):hit.start()].lower()
             assert "never" in before, f"{path.name}: ...{text[hit.start() - 40:hit.end()]}"
+
+
+def test_every_wheel_and_tag_named_in_the_docs_is_this_release() -> None:
+    """A version bump must carry the docs' wheel names and pinned tags along."""
+    v = version()
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+                 *sorted(CI.glob("*")), *sorted(GRADESCOPE.glob("*"))]:
+        text = path.read_text(encoding="utf-8")
+        for found in re.findall(r"dlmath_grader-([\w.]+?)-py3-none-any\.whl", text):
+            assert found == v, f"{path.name}: a wheel of {found}, the release is {v}"
+        for found in re.findall(r"grader@v([\w.]+)", text):
+            assert found == v, f"{path.name}: pinned to v{found}, the release is {v}"

@@ -11,6 +11,7 @@ heard nothing. The reference softmax is scipy's, never the code under test.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import importlib.util
 import json
@@ -196,6 +197,10 @@ def grade_corpus(canary: Path, work: Path) -> dict[str, Any]:
     key = {repr(list(map(float, a[0]))): scipy_softmax(a[0]).tolist() for _, a, _ in cases()}
     (canary / "answer_key.json").write_text(json.dumps(key))
     shutil.copy(CORPUS / "control_correct.py", canary / "students" / "bob" / "solution.py")
+    shutil.copy(CORPUS / "control_correct.py", canary / "grader_plugins.py")  # the instructor's
+    # Course folders are usually readable by everyone: the uid layer alone does not hide them.
+    for p in (canary, *canary.rglob("*")):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
     listener = Listener()
     folders = build_submissions(canary, listener.port, work)
     import grader
@@ -266,6 +271,7 @@ def test_nothing_outside_the_sandbox_changed(corpus_run: dict[str, Any]) -> None
     for path in ("/tmp/pwned-by-student.txt", "/tmp/pwned-by-shell", "/tmp/pwned-by-tty",
                  os.path.expanduser("~/pwned.txt")):
         assert not os.path.exists(path), path
+    assert glob.glob("/tmp/pwned-by-tempfile-*") == []  # each run's temp files went with it
 
 
 def test_no_process_is_left_behind(corpus_run: dict[str, Any]) -> None:

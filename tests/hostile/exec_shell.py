@@ -1,6 +1,6 @@
 # ATTACK: runs shell commands (os.system, subprocess, exec) to escape Python
 # EXPECT: exception
-# NEEDS: seccomp|mountns
+# NEEDS: seccomp|mountns|landlock
 import os
 import subprocess
 

@@ -1,6 +1,6 @@
 # ATTACK: imports grader and calls its reference solver for the answers
 # EXPECT: ok
-# NEEDS: mountns
+# NEEDS: mountns|landlock
 import sys
 
 import numpy as np

@@ -1,6 +1,6 @@
 # ATTACK: reads /proc of the parent and of every process: environ, cmdline, memory maps
 # EXPECT: truncated,ok
-# NEEDS: pidns|uid
+# NEEDS: pidns|uid|landlock
 import os
 
 

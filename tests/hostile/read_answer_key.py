@@ -1,6 +1,6 @@
 # ATTACK: reads the instructor's answer key and returns the answers from it
 # EXPECT: ok
-# NEEDS: mountns|uid
+# NEEDS: mountns|landlock
 # The key maps repr(list(z)) to the expected softmax; reading it would earn full marks.
 import json
 import numpy as np

@@ -1,6 +1,6 @@
 # ATTACK: copies another student's solution (on disk, or from a sandbox running beside it)
 # EXPECT: ok
-# NEEDS: mountns|uid
+# NEEDS: mountns|landlock
 import glob
 import os
 

@@ -1,6 +1,6 @@
 # ATTACK: writes and deletes files outside its working directory
 # EXPECT: ok
-# NEEDS: mountns|uid
+# NEEDS: mountns|landlock
 import os
 
 import numpy as np

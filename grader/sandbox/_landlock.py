@@ -84,11 +84,14 @@ class Rules:
     def __init__(self, abi: int, rules: Iterable[tuple[str, int]]) -> None:
         self.abi = abi
         self.mask = fs_rights(abi)
-        self.fds: list[tuple[int, int]] = []
+        self.fds: list[int] = []
+        self.attrs: list[ctypes.Array[ctypes.c_char]] = []  # packed once: a run only adds them
         for path, access in rules:
             fd = _open_path(path)
             if fd is not None:
-                self.fds.append((fd, self._fit(fd, access)))
+                self.fds.append(fd)
+                self.attrs.append(ctypes.create_string_buffer(
+                    struct.pack("=Qi", self._fit(fd, access), fd)))
 
     def _fit(self, fd: int, access: int) -> int:
         """Rights this ABI knows; a rule on anything but a directory may carry file rights only."""
@@ -101,8 +104,11 @@ class Rules:
         """A fresh ruleset: the static rules plus `extra` (the run's own directory, say)."""
         rs = create_ruleset(self.abi)
         try:
-            for fd, access in self.fds:
-                add_rule(rs, fd, access)
+            syscall, ruleset, kind, flags = (_libc.syscall, ctypes.c_int(rs),
+                                             ctypes.c_int(RULE_PATH_BENEATH), ctypes.c_uint32(0))
+            for attr in self.attrs:
+                if syscall(SYS_ADD_RULE, ruleset, kind, attr, flags) != 0:
+                    raise OSError(ctypes.get_errno(), "landlock_add_rule")
             for path, access in extra:
                 one = _open_path(path)
                 if one is None:

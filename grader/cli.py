@@ -73,12 +73,14 @@ def cli() -> None:
     """Randomised, auto-graded exercises for the mathematics of deep learning."""
 
 
-class _PipeSafe:
-    """A standard stream that outlives its reader (`grader grade ... | head -1`).
+class _SafeStream:
+    """A standard stream that outlives its reader (`grader grade ... | head -1`) and its locale.
 
     Once the reader has gone, a write raises BrokenPipeError; letting that escape would stop a
     grading run half-way, so the stream is pointed at /dev/null instead and the run goes on,
-    ending with its own exit status. Every other attribute is the wrapped stream's.
+    ending with its own exit status. Text the stream's encoding cannot hold (a path given with
+    bytes that are not UTF-8, under a strict locale) is written escaped rather than raising.
+    Every other attribute is the wrapped stream's.
     """
 
     def __init__(self, stream: Any) -> None:
@@ -86,7 +88,12 @@ class _PipeSafe:
 
     def write(self, text: str) -> int:
         try:
-            return int(self._stream.write(text))
+            try:
+                return int(self._stream.write(text))
+            except UnicodeEncodeError:
+                encoding = self._stream.encoding or "utf-8"
+                self._stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+                return len(text)
         except BrokenPipeError:
             self._to_devnull()
             return len(text)
@@ -112,8 +119,8 @@ class _PipeSafe:
 
 def main() -> None:
     """Console-script entry point (click maps usage errors to exit status 2)."""
-    sys.stdout = _PipeSafe(sys.stdout)  # type: ignore[assignment]
-    sys.stderr = _PipeSafe(sys.stderr)  # type: ignore[assignment]
+    sys.stdout = _SafeStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = _SafeStream(sys.stderr)  # type: ignore[assignment]
     try:
         cli.main(prog_name="grader")
     finally:

@@ -248,9 +248,8 @@ def test_submit_out_a_folder_puts_the_archive_inside_it(course: Path, out: str) 
 
 def test_a_file_in_the_way_of_an_output_folder(course: Path, monkeypatch) -> None:
     monkeypatch.setenv(SECRET_ENV, SECRET)
-    result = run_cli(["generate", "assignment.yaml", "--roster", "roster.csv", "--out", "gen",
-                      "--roster", "roster.csv"], cwd=course)
-    assert result.exit_code == 0, result.output
+    shutil.rmtree(course / "subs")
+    shutil.copytree(course / "work", course / "subs" / "ann")
     result = run_cli(["grade", "assignment.yaml", "subs", "--key", "build", "--out", "res2",
                       "--summary", "afile/summary.md"], cwd=course)
     usage_error(result, "error: afile: is a file, where a folder is expected; give a folder "
@@ -321,3 +320,15 @@ def test_an_oserror_that_names_no_path_is_still_a_bug(course: Path, monkeypatch)
     result = run_cli(["check", "work"], cwd=course)
     assert result.exit_code == 3
     assert "This is a bug in grader" in result.stderr
+
+
+def test_a_path_that_is_not_utf8_prints_under_a_strict_locale(course: Path) -> None:
+    """A name with bytes that are not UTF-8 (given by the user) is echoed escaped, not exit 3."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8:strict"}
+    out = os.fsencode(course) + b"/handin-\xfe.zip"
+    done = subprocess.run([sys.executable, "-m", "grader", "submit", "work", "--out",
+                           os.fsdecode(out)], cwd=course, env=env, capture_output=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"handin-\\udcfe.zip: hand in this file." in done.stdout
+    assert os.path.isfile(out)

@@ -82,8 +82,8 @@ def main() -> None:
     sys.path[:0] = boot["sys_path"]
     import numpy
 
-    # Loaded before any fork, so that a child running as a dedicated uid that cannot read the
-    # Python installation (root's pyenv, say) can still import what solutions commonly use.
+    # Loaded once before any fork, so that children do not each pay for what solutions (and
+    # the child itself) commonly import; anything else imports through sys.path as usual.
     for name in PRELOAD:
         try:
             __import__(name)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from grader.errors import UserError, display_path
+from grader.fsutil import disk_error_message
 from grader.grading import gradebook_health as health
 from grader.results import StudentResult
 from grader.values import to_json
@@ -124,7 +125,8 @@ class Gradebook:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError(f"{display_path(path.parent)}: cannot create the results folder "
+            raise UserError(disk_error_message(exc) or
+                            f"{display_path(path.parent)}: cannot create the results folder "
                             f"({exc.strerror}); check the disk and the permissions") from None
         db = None
         try:

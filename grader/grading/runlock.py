@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from grader.errors import UserError, display_path
+from grader.fsutil import disk_error_message
 
 LOCK_NAME = ".grader.lock"
 
@@ -33,7 +34,8 @@ def results_lock(out: Path, *, command: str = "grade") -> Iterator[None]:
         Path(out).mkdir(parents=True, exist_ok=True)
         fd = os.open(Path(out) / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise UserError(f"{folder}/: cannot create the results folder's lock file "
+        raise UserError(disk_error_message(exc) or
+                        f"{folder}/: cannot create the results folder's lock file "
                         f"{LOCK_NAME} ({exc.strerror}); check the disk and the permissions") \
             from None
     try:

@@ -305,3 +305,31 @@ def test_a_refusal_with_bubblewrap_refused_a_namespace_gives_that_fix(
         probe.cache_clear()
     assert "setting up uid map" in text and "apparmor_restrict_unprivileged_userns=0" in text
     assert "--unsafe-no-file-isolation" in text
+
+
+@pytest.mark.skipif(abi_version() < 6, reason="needs Landlock ABI 6 (TCP from 4, scopes from 6)")
+def test_landlock_alone_denies_tcp_and_signals_out_of_the_sandbox(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without bubblewrap and seccomp, Landlock still keeps student code from the loopback
+    listener and from signalling the zygote."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    monkeypatch.setenv("GRADER_SANDBOX_DISABLE", "bwrap,seccomp")
+    probe.cache_clear()
+    src = (f"import os, socket\ndef f(x):\n    out = []\n"
+           f"    try:\n        socket.create_connection(('127.0.0.1', {port}), 1)\n"
+           f"        out.append(1)\n    except OSError:\n        out.append(0)\n"
+           f"    try:\n        os.kill(os.getppid(), 0)\n        out.append(1)\n"
+           f"    except OSError:\n        out.append(0)\n    return out\n")
+    try:
+        with SandboxPool(workers=1) as p:
+            got = run(p, src, 0)
+    finally:
+        probe.cache_clear()
+        listener.close()
+    assert "landlock" in got.level and "seccomp" not in got.level
+    assert got.outcomes["c"].value == [0, 0], got

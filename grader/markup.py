@@ -34,6 +34,15 @@ _UNKNOWN_COMMAND = re.compile(r"<m[ion]>(\\[A-Za-z]+)</m[ion]>")
 # latex2mathml stores symbols as entity text ("&#x02211;") and un-escapes its whole output,
 # which would let \text{<script>} through; we serialise escaped and restore only those entities.
 _ESCAPED_ENTITY = re.compile(r"&amp;(#x[0-9A-Fa-f]+;)")
+# latex2mathml writes every minus as a plain <mo>, which a browser lays out as a binary
+# operator with space on both sides: "( − 2, − 1)". After an opening bracket, a comma, an
+# operator or at the start of a row or cell it is unary: folded into its number (<mn>−2</mn>)
+# or marked prefix.
+_MINUS = re.compile(r"<mo>&#x02212;</mo>(<mn>[^<]*</mn>)?")
+_AFTER_OPEN = re.compile(r"<(?:math|mrow|mtd|mstyle|msqrt|mpadded|mphantom)\b[^>]*>$")
+_AFTER_MO = re.compile(r"<mo\b[^>]*>([^<]*)</mo>$")
+_CLOSING = frozenset({")", "]", "}", "|", "!", "&#x00029;", "&#x0005D;", "&#x0007D;",
+                      "&#x0007C;", "&#x02016;", "&#x02032;", "&#x0221E;"})
 
 
 # ---------------------------------------------------------------- math and Markdown
@@ -53,7 +62,21 @@ def _mathml(latex_src: str, *, display: bool) -> str:
     unknown = _UNKNOWN_COMMAND.search(out)
     if unknown:
         raise ValueError(f"unknown command {unknown.group(1)}")
-    return out
+    return _MINUS.sub(lambda m: _minus(out, m), out)
+
+
+def _minus(mathml: str, m: re.Match[str]) -> str:
+    """A minus sign as unary (tight against what follows) when nothing stands before it that
+    it could subtract from; else unchanged."""
+    start = max(0, m.start() - 200)  # the element before it is short: no quadratic scan
+    before = _AFTER_MO.search(mathml, start, m.start())
+    unary = bool(_AFTER_OPEN.search(mathml, start, m.start())) or (
+        before is not None and before.group(1) not in _CLOSING)
+    if not unary:
+        return m.group(0)
+    if m.group(1):
+        return "<mn>&#x02212;" + m.group(1)[len("<mn>"):]
+    return '<mo form="prefix" rspace="0">&#x02212;</mo>'
 
 
 def _render_math(content: str, options: Mapping[str, Any]) -> str:

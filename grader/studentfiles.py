@@ -27,11 +27,12 @@ ANSWERS_HELP = """\
 def student_files(assignment: Any, sset: Any) -> dict[Path, bytes]:
     """Every file of one student's folder, as bytes keyed by path relative to the output."""
     from grader.render import render
+    from grader.timeview import time_view
 
     folder = Path(sset.student.folder)
     ctx = {"assignment": assignment, "sset": sset, "student": sset.student,
            "title": f"{assignment.title}: {sset.student.name or sset.student.id}",
-           "examples": public_examples}
+           "examples": public_examples, "time_view": time_view}
     files = {
         folder / "problems.html": render("problems.html", **ctx).encode(),
         folder / "problems.md": render("problems.md.j2", **ctx).encode(),

@@ -16,6 +16,7 @@ from grader.reports import plots
 from grader.reports.classstats import ClassStats, class_stats
 from grader.reports.files import write_if_changed
 from grader.reports.student import NOT_GRADED_TEXT, percent, points, when
+from grader.timeview import time_view
 from grader.results import StudentResult
 
 STATUS_TEXT = {"graded": "graded", "missing": "no submission", "empty": "empty submission",
@@ -104,7 +105,8 @@ def class_context(results: Sequence[StudentResult], *, assignment_title: str | N
         "columns": cols,
         "rows": roster_rows(results, cols),
         "not_graded_text": NOT_GRADED_TEXT,
-        "pts": points, "pct": percent, "signed": signed, "when": when, "href": page_href,
+        "pts": points, "pct": percent, "signed": signed, "when": when, "time_view": time_view,
+        "href": page_href,
         "sandbox_sentences": weak_sandbox_sentences(st.sandbox_levels),
     }
 

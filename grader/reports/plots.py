@@ -19,9 +19,15 @@ matplotlib.use("Agg")  # never a GUI backend; we only ever save files
 
 from matplotlib.figure import Figure
 
+# Charts scale with the page: at most their natural size (1 pt = 4/3 px, so 11 pt is 14.7 px on
+# a desktop), and down to a phone's 365-px column. A 4.4-inch figure (317 pt) shrinks by at
+# most 317 / 365 < 1 there, so text of 11 pt never drops below 11 px (tests/e2e/test_pages_mobile).
+FONT_PT = 11
+WIDTH_IN = 4.4
+MAX_LABEL = 18  # characters of an exercise's label beside its bar; the table has the full id
 RC: dict[Any, Any] = {
       "svg.hashsalt": "grader-reports", "svg.fonttype": "none", "text.parse_math": False,
-      "font.family": "sans-serif", "font.size": 10, "axes.spines.top": False,
+      "font.family": "sans-serif", "font.size": FONT_PT, "axes.spines.top": False,
       "axes.spines.right": False, "axes.edgecolor": "#57606a", "axes.labelcolor": "#1b1f24",
       "xtick.color": "#1b1f24", "ytick.color": "#1b1f24"}
 BAR = "#0b5cad"
@@ -35,8 +41,22 @@ _ID = re.compile(r'\bid="([^"]+)"')
 def _svg(fig: Figure, *, plot_id: str, title: str, desc: str) -> str:
     buf = io.StringIO()
     with matplotlib.rc_context(RC):
+        _fit_width(fig)
         fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return accessible_svg(buf.getvalue(), plot_id=plot_id, title=title, desc=desc)
+
+
+def _fit_width(fig: Figure) -> None:
+    """Narrow the figure until its tight box (with the labels outside the axes) is WIDTH_IN:
+    every chart then has the same scale on a page, so the same text size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    for _ in range(3):
+        excess = fig.get_tightbbox(renderer).width - WIDTH_IN
+        if abs(excess) < 0.02:
+            return
+        fig.set_figwidth(max(fig.get_figwidth() - excess, 1.0))
 
 
 def accessible_svg(svg: str, *, plot_id: str, title: str, desc: str) -> str:
@@ -71,7 +91,7 @@ def score_histogram(counts: Sequence[int], *, plot_id: str = "plot-totals",
                     mean: float | None = None) -> str:
     """Bars of students per 10-point band of the total, counts written on the bars."""
     with matplotlib.rc_context(RC):
-        fig, ax = _figure(5.6, 2.5)
+        fig, ax = _figure(WIDTH_IN, 2.4)
         width = 100 / len(counts)
         lefts = [i * width for i in range(len(counts))]
         bars = ax.bar(lefts, counts, width=width * 0.92, align="edge", color=BAR)
@@ -96,8 +116,8 @@ def exercise_bands(rows: Sequence[tuple[str, Sequence[int]]], *,
                    plot_id: str = "plot-exercises") -> str:
     """One horizontal bar per exercise, split into the share of students in each score band."""
     with matplotlib.rc_context(RC):
-        fig, ax = _figure(5.6, 0.9 + 0.3 * max(len(rows), 1))
-        labels = [label for label, _ in rows][::-1]
+        fig, ax = _figure(WIDTH_IN, 1.2 + 0.32 * max(len(rows), 1))
+        labels = [_short(label) for label, _ in rows][::-1]
         left = [0.0] * len(rows)
         for b, (colour, name) in enumerate(zip(BAND_COLOURS, BAND_LABELS)):
             shares = [100 * counts[b] / max(sum(counts), 1) for _, counts in rows][::-1]
@@ -105,10 +125,16 @@ def exercise_bands(rows: Sequence[tuple[str, Sequence[int]]], *,
             left = [a + s for a, s in zip(left, shares)]
         ax.set_xlim(0, 100)
         ax.set_xlabel("students (%)")
-        ax.legend(ncols=4, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False,
-                  fontsize=9, handlelength=1.2)
+        ax.legend(ncols=2, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False,
+                  handlelength=1.2, columnspacing=1.0)
     desc = "; ".join(f"{label}: " + ", ".join(f"{n} {name}" for n, name in
                                               zip(counts, BAND_LABELS))
                      for label, counts in rows)
     return _svg(fig, plot_id=plot_id, title="Score distribution per exercise",
                 desc=f"Students per score band, for each exercise. {desc}.")
+
+
+def _short(label: str) -> str:
+    """A label cut to MAX_LABEL characters: a long one would widen the chart, so shrink its
+    text below legibility on a phone."""
+    return label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"

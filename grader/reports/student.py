@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from typing import Any, TypedDict
 from grader.reports import views as V
 from grader.reports.files import write_if_changed
 from grader.results import ExerciseResult, PartResult, StudentResult
+from grader.timeview import time_view
 
 NOT_GRADED_TEXT = {
     "missing": "No submission was received.",
@@ -66,14 +66,9 @@ def percent(x: float) -> str:
 
 
 def when(iso: str) -> str:
-    """An ISO 8601 time as people read it: 2026-11-30 21:59 UTC."""
-    try:
-        t = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    zone = "" if t.tzinfo is None else " UTC" if t.utcoffset() == dt.timedelta(0) \
-        else t.strftime(" UTC%z")
-    return t.strftime("%Y-%m-%d %H:%M") + zone
+    """An ISO 8601 time as people read it: Mon 30 Nov 2026, 21:59 (UTC)."""
+    view = time_view(iso)
+    return iso if view is None else view.text
 
 
 def _step_tones(details: tuple[V.DetailView, ...]) -> dict[int, str]:
@@ -132,6 +127,7 @@ def student_context(result: StudentResult, *, prompts: Prompts | None = None,
         "pts": points,
         "pct": percent,
         "when": when,
+        "time_view": time_view,
     }
 
 

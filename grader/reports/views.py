@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.markup import num
+from grader.timeview import TimeView, time_view  # noqa: F401  (the reports' view of a moment)
 from grader.results import CaseResult
 
 MAX_CELLS = 100  # beyond this a matrix is clearer as one line of text than as a grid
@@ -174,3 +175,4 @@ def hidden_view(cases: Sequence[CaseResult]) -> HiddenView | None:
             errors.append((_exception_kind(message), where))
     return HiddenView(summary + ("; " + ", ".join(phrases) if phrases else "") + ".",
                       tuple(dict.fromkeys(errors)))
+

@@ -67,11 +67,20 @@ class Stored:
     total: float
     fingerprint: str
     json: str
+    book: Path | None = None  # the gradebook it came from, to name it if the text is damaged
+    student: str = ""
 
     def result(self) -> StudentResult:
         from grader.values import from_json
 
-        return StudentResult.from_dict(from_json(self.json))
+        try:
+            return StudentResult.from_dict(from_json(self.json))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # quick_check verifies pages, not the text inside them: a flipped byte in a
+            # stored document shows up only here.
+            raise damaged_error(self.book or Path("gradebook.sqlite"),
+                                f"the stored result of {self.student or 'a student'} in run "
+                                f"{self.run} cannot be read: {exc}") from None
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -209,7 +218,7 @@ class Gradebook:
             "JOIN (SELECT student, MAX(run) AS run FROM student_results WHERE assignment = ? "
             "GROUP BY student) m ON s.student = m.student AND s.run = m.run "
             "WHERE s.assignment = ?", (assignment, assignment))
-        return {r[0]: Stored(r[1], r[2], r[3], r[4]) for r in rows}
+        return {r[0]: Stored(r[1], r[2], r[3], r[4], self.path, r[0]) for r in rows}
 
     @_guarded
     def record(self, run: int, result: StudentResult, *, fingerprint: str,

@@ -61,7 +61,8 @@ def disk_problem(exc: sqlite3.Error) -> str | None:
 def is_damage(exc: sqlite3.Error) -> bool:
     """True when SQLite itself says the file is damaged or not a database."""
     text = str(exc).lower()
-    return _primary(exc) in DAMAGE_CODES or "malformed" in text or "not a database" in text
+    return (_primary(exc) in DAMAGE_CODES or "malformed" in text or "not a database" in text
+            or "could not decode to utf-8" in text)  # a flipped byte inside stored text
 
 
 def _primary(exc: sqlite3.Error) -> str:

@@ -205,6 +205,26 @@ def test_damage_is_detected_on_open_and_names_the_ways_out(tmp_path, kind):
     assert path.read_bytes() == before
 
 
+def flip_in_text(path: Path, needle: bytes, new: bytes) -> None:
+    """Overwrite bytes inside one stored text value: the pages stay well formed."""
+    data = path.read_bytes()
+    at = data.index(needle)
+    path.write_bytes(data[:at] + new + data[at + len(new):])
+
+
+@pytest.mark.parametrize("new, detail", [
+    (b"\xff", "Could not decode to UTF-8"),   # no longer text at all
+    (b"[", "the stored result of s007 in run 1 cannot be read"),  # text, but not the JSON
+])
+def test_damage_inside_a_stored_result_is_named_when_read(tmp_path, new, detail):
+    path = healthy(tmp_path / "gradebook.sqlite", students=20)
+    flip_in_text(path, b'{"assignment_id": "w1", "email": "s007@x"', new)
+    with G.Gradebook(path) as book:  # the pages are fine: it opens
+        with pytest.raises(G.DamagedError, match=detail):
+            for stored in book.latest("w1").values():
+                stored.result()
+
+
 def test_a_newer_graders_gradebook_is_still_told_to_upgrade(tmp_path):
     path = healthy(tmp_path / "gradebook.sqlite")
     edit("UPDATE schema_version SET version = 99")(path)

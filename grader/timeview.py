@@ -6,6 +6,7 @@ Apart from the reports package so that writing problem sets does not load matplo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 
@@ -40,3 +41,20 @@ def time_view(t: dt.datetime | str | None) -> TimeView | None:
         zone = "UTC" if minutes == 0 else f"UTC{sign}{hours:02d}:{mins:02d}"
         text += f" ({zone})"
     return TimeView(t.isoformat(), text)
+
+
+# An ISO 8601 time with seconds and an offset, as grader writes them into notes.
+_ISO = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+
+
+def timed_text(text: str) -> list[tuple[str, TimeView | None]]:
+    """A note split around the ISO times it quotes: (text before, the time) pairs, so that a
+    page shows 'deadline Tue 1 Dec 2026, 22:59 (UTC)' in a <time> instead of raw ISO."""
+    pieces: list[tuple[str, TimeView | None]] = []
+    last = 0
+    for found in _ISO.finditer(text):
+        view = time_view(found.group(0).replace("Z", "+00:00"))
+        if view is not None:
+            pieces.append((text[last:found.start()], view))
+            last = found.end()
+    return pieces + [(text[last:], None)]

@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 from grader.reports import views as V
 from grader.reports.files import write_if_changed
 from grader.results import ExerciseResult, PartResult, StudentResult
-from grader.timeview import time_view
+from grader.timeview import time_view, timed_text
 
 NOT_GRADED_TEXT = {
     "missing": "No submission was received.",
@@ -128,6 +128,7 @@ def student_context(result: StudentResult, *, prompts: Prompts | None = None,
         "pct": percent,
         "when": when,
         "time_view": time_view,
+        "timed": timed_text,
     }
 
 

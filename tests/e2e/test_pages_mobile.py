@@ -7,6 +7,7 @@ Uses Debian's chromium (/usr/bin/chromium); skipped, saying why, only when there
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import tempfile
@@ -33,6 +34,8 @@ exercises:
   - impl-softmax
 due: 2026-12-14T23:59:00+01:00
 """
+LATE = ("Submitted 2 days late (deadline 2026-11-28T22:59:00+00:00); 20% of the points were "
+        "taken off.")
 NEGATIVE = ("Start from $x_0 = {vec}$; the matrix is $A = {mat}$.")
 
 
@@ -71,11 +74,14 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     first = results[3].exercises[0].id
     text = NEGATIVE.format(vec=latex([-2.0, -1.0]), mat=latex([[-1.0, 2.0], [3.0, -4.0]]))
     prompts[results[3].folder][first] = {"prompt": text, "parts": {}}
+    late = dataclasses.replace(results[0].late, days_late=2, penalty_percent=20.0, note=LATE)
+    results[0] = dataclasses.replace(results[0], late=late)
     render_reports(root / "results", results=results, prompts=prompts,
                    assignment=SimpleNamespace(id="demo-week-1", title="Demo week 1"))
     return {"class": root / "results" / "index.html",
             "student": root / "results" / f"{results[3].folder}.html",
-            "problems": root / "build" / "m01" / "problems.html"}
+            "problems": root / "build" / "m01" / "problems.html",
+            "late": root / "results" / f"{results[0].folder}.html"}
 
 
 def _open(browser: Any, path: Path, width: int) -> Any:
@@ -162,5 +168,17 @@ def test_the_deadline_is_a_time_people_can_read(browser: Any, pages: dict[str, P
             2026, 12, 14, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=1)))
         assert element.inner_text() == "Mon 14 Dec 2026, 23:59 (UTC+01:00)"
         assert element.is_visible()
+    finally:
+        page.close()
+
+
+def test_a_late_notes_deadline_is_a_time_too(browser: Any, pages: dict[str, Path]) -> None:
+    page = _open(browser, pages["late"], 390)
+    try:
+        notice = page.locator(".notice", has_text="late")
+        element = notice.locator("time")
+        assert element.get_attribute("datetime") == "2026-11-28T22:59:00+00:00"
+        assert notice.inner_text() == ("Submitted 2 days late (deadline Sat 28 Nov 2026, 22:59 "
+                                       "(UTC)); 20% of the points were taken off.")
     finally:
         page.close()

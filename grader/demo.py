@@ -189,9 +189,11 @@ def describe(result: DemoResult) -> str:
     lines = ["", f"The demo course is in {result.root}/:"]
     lines += [f"  {path:<{width}}  {what}" for path, what in rows]
     if result.summary is not None:
+        from grader.reports.classstats import class_mean  # the class report's definition
+
         s = result.summary
         lines += ["", (f"Graded {len(s.results)} students (sandbox: {s.sandbox_level}); "
-                       f"class mean {s.mean_percent:.1f}%.")]
+                       f"class {class_mean(s.results).text()}.")]
     return "\n".join(lines + next_steps())
 
 

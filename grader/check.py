@@ -329,6 +329,9 @@ def format_report(report: CheckReport) -> str:
     differing = sum(1 for line in report.lines if line.split()[:1] == ["DIFFERS"])
     if report.errors:
         lines.append(f"{report.errors} problem(s) to fix before you submit.")
+        if report.code_problems:  # said now, so nobody gives up on handing in at 23:58
+            lines.append(f"{SOLUTION} does not import: `grader submit` still hands in your "
+                         "typed answers, but every function part scores 0 until it does.")
     elif report.missing and not report.answered:
         code = " and write your functions in solution.py" if failing else ""
         lines.append(f"Nothing answered yet: replace the nulls in answers.yaml with your "

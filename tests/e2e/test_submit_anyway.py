@@ -55,6 +55,15 @@ def work(course: Path, tmp_path: Path) -> Path:
     return folder
 
 
+def test_check_says_submit_still_hands_in_the_typed_answers(work: Path) -> None:
+    proc = grader("check", ".", cwd=work)
+    assert proc.returncode == 2
+    assert (
+        "1 problem(s) to fix before you submit.\nsolution.py does not import: `grader submit` "
+        "still hands in your typed answers, but every function part scores 0 until it does."
+    ) in proc.stdout
+
+
 def test_a_syntax_error_still_hands_in_the_typed_answers(course: Path, work: Path) -> None:
     proc = grader("submit", ".", cwd=work)
     out = proc.stdout

@@ -105,13 +105,14 @@ def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None) -> l
     from grader.markup import math_errors
 
     timing = timing or Timing(display_path(exercise.path))
+    timing.new_variant()
     start = time.perf_counter()
     try:
         var = V.make_variant(exercise, rng)
     except (UserError, ValueError, ArithmeticError) as exc:
         return [f"cannot draw a variant: {exc}"]
-    problems = timing.variant_problems(time.perf_counter() - start)
-    problems += [f"math does not render: {m}" for m in math_errors(var.prompt)]
+    answers = time.perf_counter() - start
+    problems = [f"math does not render: {m}" for m in math_errors(var.prompt)]
     for text in var.part_prompts.values():
         problems += [f"math does not render: {m}" for m in math_errors(text)]
     for part in exercise.parts:
@@ -126,7 +127,7 @@ def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None) -> l
                             f"by its own kind ({verdict.feedback})")
         for m in var.mistakes[part.id]:
             problems += _check_mistake(part, m, expected, ctx)
-    return problems
+    return timing.variant_problems(answers) + problems
 
 
 def _check_mistake(part: Any, m: Any, expected: Any, ctx: Any) -> list[str]:
@@ -157,6 +158,7 @@ def _check_function_part(exercise: Any, part: Any, rng: Any, timing: Timing) -> 
         if part.id in timing.slow_parts:
             break
         value, seconds, error = _timed_reference(fn, case)
+        timing.cases[(part.id, case.id)] = seconds
         problems += timing.case_problems(part.id, case.id, seconds, fn.time_limit)
         if error:
             problems.append(f"{part.id}: {case.id}: reference raised {error}")
@@ -186,8 +188,14 @@ class Timing:
 
     path: str
     done: set[tuple[str, str]] = field(default_factory=set)
+    # Seconds each case's reference took: the fixed cases' (kept) plus this variant's random ones.
+    cases: dict[tuple[str, str], float] = field(default_factory=dict)
     slow_parts: set[str] = field(default_factory=set)
     slow_variant: bool = False
+
+    def new_variant(self) -> None:
+        """Forget the last variant's random cases; the fixed ones are in every variant."""
+        self.cases = {k: t for k, t in self.cases.items() if not k[1].startswith("random-")}
 
     def to_run(self, part_id: str, cases: list[Any]) -> list[Any]:
         if part_id in self.slow_parts:  # its first slow case is reported; fix that first
@@ -207,16 +215,21 @@ class Timing:
                 "(function.time_limit): students' code would time out on it and grading "
                 "recomputes it for every student; make the case smaller"]
 
-    def variant_problems(self, seconds: float) -> list[str]:
+    def variant_problems(self, answers: float) -> list[str]:
+        """A variant whose answers, or whose function cases together, are too slow (once)."""
         from grader.assignment import SandboxOptions
 
         wall = SandboxOptions().time_limit
-        if seconds <= wall / LIMIT_SHARE or self.slow_variant:
+        cases = sum(self.cases.values())
+        if self.slow_variant or max(answers, cases) <= wall / LIMIT_SHARE:
             return []
         self.slow_variant = True
-        return [f"{self.path}: computing a variant's reference answers takes {seconds:.2f} s, "
-                f"more than 1/{LIMIT_SHARE} of the {wall:g} s a student's whole run gets "
-                "(the default sandbox.time_limit); grading recomputes them for every student"]
+        what = (f"computing a variant's reference answers takes {answers:.2f} s"
+                if answers > cases else
+                f"the references of a variant's function cases take {cases:.2f} s together")
+        return [f"{self.path}: {what}, more than 1/{LIMIT_SHARE} of the {wall:g} s a student's "
+                "whole run gets (the default sandbox.time_limit); grading recomputes them for "
+                "every student"]
 
 
 def _timed_reference(fn: Any, case: Any) -> tuple[Any, float, str | None]:

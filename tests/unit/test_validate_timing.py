@@ -114,10 +114,18 @@ def test_the_cli_exits_2_on_a_slow_reference(specs):
     assert "FAIL timing-slow" in result.output and "case hidden-2" in result.output
 
 
-def test_a_slow_variant_is_reported_once(monkeypatch):
+def test_a_slow_variant_is_reported_once():
     timing = validate.Timing("x.yaml")
     assert timing.variant_problems(0.1) == []
     (problem,) = timing.variant_problems(3.0)
     assert problem.startswith("x.yaml: computing a variant's reference answers takes 3.00 s, "
                               "more than 1/4 of the 10 s")
     assert timing.variant_problems(3.0) == []
+
+
+def test_many_cases_each_fast_enough_but_too_slow_together():
+    timing = validate.Timing("x.yaml")
+    timing.cases = {("f", f"hidden-{i}"): 0.4 for i in range(8)}  # 0.4 s < 2 s / 4 each
+    (problem,) = timing.variant_problems(0.0)
+    assert "the references of a variant's function cases take 3.20 s together, more than " \
+        "1/4 of the 10 s a student's whole run gets" in problem

@@ -167,3 +167,16 @@ def test_the_printed_mean_is_the_class_reports(course: Path) -> None:
     page = (course / "results" / "index.html").read_text()
     assert re.search(r'<span class="label">Mean</span>\s*<span class="big">50%</span>', page)
     assert "over the 2 who handed in work; 1 missing, not counted" in page
+
+
+def test_a_weak_secret_is_refused_with_the_command_to_make_one(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "week.yaml").write_text(ASSIGNMENT)
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    res = cli_run(tmp_path, "generate", "week.yaml", "--roster", "roster.csv", "--out", "build",
+                  secret="abc")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert res.stderr.startswith("error: week.yaml: the secret is too weak")
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in res.stderr
+    assert not (tmp_path / "build").exists()

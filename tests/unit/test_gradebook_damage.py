@@ -303,3 +303,19 @@ def test_cli_damaged_exits_2_then_rebuild_then_grading_works(graded_demo, tmp_pa
     with G.Gradebook(out / "gradebook.sqlite") as book:
         assert {s: v.total for s, v in book.latest("demo-week-1").items()
                 if s in scores} == scores
+
+
+def test_cli_a_read_only_gradebook_exits_2_and_keeps_it(graded_demo, tmp_path, monkeypatch):
+    root = tmp_path / "c"
+    shutil.copytree(graded_demo.root, root)
+    out = root / "results"
+    before = (out / "gradebook.sqlite").read_bytes()
+    connect_with(monkeypatch, lambda real, p, kw: real(f"file:{p}?mode=ro", uri=True, **kw))
+    result = CliRunner().invoke(cli, [
+        "grade", str(root / "assignment.yaml"), str(root / "submissions"), "--out", str(out),
+        "--key", str(root / "problem-sets" / "key"), "--jobs", "1", "--force"])
+    assert result.exit_code == 2, result.output
+    assert "read-only" in result.output and "the file was left as it is" in result.output
+    assert "damaged" not in result.output and "Traceback" not in result.output
+    assert (out / "gradebook.sqlite").read_bytes() == before
+    assert not list(out.glob("gradebook.sqlite.damaged-*"))

@@ -49,7 +49,8 @@ def rebuild_gradebook(results_dir: Path, *, empty: bool = False,
         stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
         fresh = results_dir / f".{NAME}.rebuilding-{os.getpid()}"
         try:
-            _remove(fresh)
+            for stale in results_dir.glob(f".{NAME}.rebuilding-*"):  # an interrupted rebuild's
+                stale.unlink()  # (safe: we hold the folder's lock)
             _fill(fresh, results)
             kept = _keep_aside(results_dir / NAME, stamp)
             os.replace(fresh, results_dir / NAME)
@@ -74,7 +75,12 @@ def _refuse_healthy(path: Path) -> None:
 def _results(results_dir: Path) -> list[StudentResult]:
     from grader.reports.api import load_results
 
-    return load_results(results_dir)
+    try:
+        return load_results(results_dir)
+    except UserError as exc:
+        raise UserError(f"{exc} Nothing was changed; `grader gradebook rebuild "
+                        f"{display_path(results_dir)} --empty` starts a fresh gradebook "
+                        "instead.") from None
 
 
 def _fill(path: Path, results: Sequence[StudentResult]) -> None:
@@ -108,7 +114,3 @@ def _keep_aside(path: Path, stamp: str) -> Path | None:
             os.replace(part, Path(f"{kept}{suffix}"))
     return kept
 
-
-def _remove(path: Path) -> None:
-    for suffix in COMPANIONS:
-        Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -272,6 +272,20 @@ def test_rebuild_empty_and_a_healthy_gradebook_is_refused(tmp_path):
         assert book.latest("w1") == {} and book.version() == G.SCHEMA_VERSION
 
 
+def test_rebuild_without_stored_results_changes_nothing_and_points_to_empty(tmp_path):
+    out = tmp_path / "results"
+    healthy(out / "gradebook.sqlite", students=3)
+    edit("DROP TABLE runs")(out / "gradebook.sqlite")
+    (out / ".gradebook.sqlite.rebuilding-1").write_bytes(b"left by a killed rebuild")
+    before = (out / "gradebook.sqlite").read_bytes()
+    with pytest.raises(G.UserError, match="no student results .* --empty` starts a fresh"):
+        rebuild_gradebook(out)
+    assert (out / "gradebook.sqlite").read_bytes() == before
+    assert not list(out.glob("gradebook.sqlite.damaged-*"))
+    rebuild_gradebook(out, empty=True)
+    assert not list(out.glob(".gradebook.sqlite.rebuilding-*"))
+
+
 @pytest.fixture(scope="module")
 def graded_demo(tmp_path_factory):
     from grader.demo import run_demo

@@ -346,7 +346,9 @@ def test_hostile_code_scores_zero_on_functions_without_harming_the_rest(graded):
     hidden = [c for c in naive.cases if c.visibility == "hidden"]
     assert all(c.args is not None and c.output is not None for c in public)
     assert all(c.args is None and c.output is None for c in hidden)
-    assert {c.message for c in hidden if not c.passed} <= {"wrong value"}
+    # exp overflows on the large hidden inputs: inf / inf is NaN, said as such (issue 16)
+    assert {c.message for c in hidden if not c.passed} <= {"wrong value",
+                                                          "not a finite number (nan)"}
     assert summary.sandbox_level and summary.sandbox_level == r["right"].sandbox_level
 
 

@@ -36,7 +36,8 @@ from grader.submission import (
     work_folder,
 )
 
-MAX_NAMED = 10  # students or files named in one warning
+MAX_NAMED = 10  # files named in one warning
+MAX_VANISHED = 50  # students named (with their totals) in the warning about vanished work
 
 
 @dataclass(frozen=True)
@@ -331,8 +332,8 @@ def vanished(entries: Sequence[Entry], previous: Mapping[str, tuple[str, float, 
     from grader.grading.exports import num
 
     named = "; ".join(f"{sid} (was {num(total)}/{num(top)})" for sid, (_, total, top)
-                      in gone[:MAX_NAMED])
-    more = f"; and {len(gone) - MAX_NAMED} more" if len(gone) > MAX_NAMED else ""
+                      in gone[:MAX_VANISHED])
+    more = f"; and {len(gone) - MAX_VANISHED} more" if len(gone) > MAX_VANISHED else ""
     return (f"{len(gone)} student(s) graded in an earlier run have no submission now and are "
             f"recorded as missing with 0 points: {named}{more}. If their work was moved or "
             "renamed, put it back in the submissions folder and grade again.")

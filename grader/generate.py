@@ -124,17 +124,43 @@ def fingerprint(sset: StudentSet) -> str:
                                 for pe in sset.exercises])
 
 
-def read_secret(assignment: Assignment) -> bytes:
-    """The course secret, refused when it is too weak to keep variants private."""
+def read_secret(assignment: Assignment, out: Path) -> tuple[bytes, str | None]:
+    """The course secret, refused when it is too weak to keep variants private.
+
+    Returns (secret, why it is weak or None). A weak secret gets past here only when `out`
+    already holds a key, which it may have made: generate then checks that nothing changes.
+    """
     from grader.seeding import weak_secret_problem
 
     secret = assignment.secret()
     problem = weak_secret_problem(secret)
-    if problem:
-        where = assignment.secret_source.replace("env:", "environment variable ", 1) \
-            .replace("file:", "file ", 1)
-        raise UserError(f"{display_path(assignment.path)}: {problem} in the {where}.")
-    return secret
+    if problem is None:
+        return secret, None
+    where = assignment.secret_source.replace("env:", "environment variable ", 1) \
+        .replace("file:", "file ", 1)
+    message = f"{display_path(assignment.path)}: {problem} in the {where}."
+    if not (out / "key" / "roster.json").is_file():
+        raise UserError(message)
+    return secret, message
+
+
+def _weak_kept(out: Path, keys: Sequence[dict], changes: Sequence[Any], weak: str) -> str:
+    """The note for a weak secret that made the key already in `out`; refused otherwise.
+
+    A course already handed out with a weak secret may still be regenerated (a new due date, a
+    student who joined late): the same secret leaks nothing new. Changing problem sets already
+    handed out needs a strong secret, --force or not.
+    """
+    if changes or not any(_same_key(out, k) for k in keys):
+        raise UserError(weak)
+    return (f"warning: {weak} It was kept because {display_path(out / 'key')} was generated "
+            "with it and no problem set changes; use a strong secret for the next assignment.")
+
+
+def _same_key(out: Path, key: dict) -> bool:
+    old = _read_key(out / "key" / f"{key['student']['folder']}.json")
+    return old is not None and _variants(old) == _variants(key) and \
+        old.get("secret_id", key["secret_id"]) == key["secret_id"]
 
 
 def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool = False,
@@ -147,7 +173,7 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
     """
     assignment = load_assignment(assignment_path)
     students = load_roster(roster_path)
-    secret = read_secret(assignment)
+    secret, weak = read_secret(assignment, out)
     library = load_library_for(assignment)
     check_entries(assignment, library)
     sets = []
@@ -158,6 +184,7 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
             progress(done, steps, f"planned {student.folder}")
     keys = [key_document(assignment, sset, secret) for sset in sets]
     changes = [c for c in (variant_change(out, k) for k in keys) if c]
+    kept = _weak_kept(out, keys, changes, weak) if weak else None
     if changes and not force:
         raise UserError(refusal(out, assignment, changes))
     written = unchanged = 0
@@ -167,7 +194,7 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
         if progress:
             progress(done, steps, f"generated {sset.student.folder}")
     n = _write(out, _key_files(assignment, sets, students))
-    notes = [x for x in (_changed_note(changes), past_due_note(assignment)) if x]
+    notes = [x for x in (kept, _changed_note(changes), past_due_note(assignment)) if x]
     return GenerateResult(out, len(students), written + n[0], unchanged + n[1],
                           tuple(c.student for c in changes), tuple(notes))
 

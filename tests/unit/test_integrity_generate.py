@@ -128,3 +128,20 @@ def test_grader_json_carries_the_fingerprint_of_the_keys_variant(course: Path) -
     assert expected.startswith("sha256:") and SECRET not in json.dumps(key)
     other = json.loads((course / "out" / "s002" / "grader.json").read_text())
     assert other["variant"] != meta["variant"]
+
+
+def test_a_course_already_generated_with_a_weak_secret_can_be_regenerated(course, monkeypatch):
+    import grader.seeding
+
+    monkeypatch.setenv("GRADER_SECRET", "s3cret")
+    with monkeypatch.context() as m:  # as an older grader did: no check
+        m.setattr(grader.seeding, "weak_secret_problem", lambda secret: None)
+        run(course)
+    again = run(course)  # a new due date, say: the same problem sets
+    assert again.changed == () and again.notes[0].startswith(
+        "warning: week.yaml: the secret is too weak")
+    assert "It was kept because out/key was generated with it" in again.notes[0]
+    (course / "week.yaml").write_text(ASSIGNMENT + "  - la-rank\n")
+    for force in (False, True):  # changed problem sets need a strong secret, --force or not
+        with pytest.raises(UserError, match="^week.yaml: the secret is too weak"):
+            run(course, force=force)

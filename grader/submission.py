@@ -322,8 +322,13 @@ def work_folder(path: Path) -> Path:
     if any((path / name).exists() or (path / name).is_symlink()
            for name in (*SUBMITTED, MANIFEST)):
         return path
+    inside: list[Path] = []
     try:
-        inside = [p for p in path.iterdir() if not is_junk(p.name) and not p.name.startswith(".")]
+        for entry in path.iterdir():  # stops at the second entry: a folder may hold millions
+            if not is_junk(entry.name) and not entry.name.startswith("."):
+                inside.append(entry)
+                if len(inside) > 1:
+                    return path
     except OSError:
         return path
     if len(inside) != 1 or inside[0].is_symlink() or not inside[0].is_dir():

@@ -68,8 +68,9 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
         revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))
         run = _Run(assignment, library, keys, entries, revealed, force=force, progress=progress)
         run.warnings += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
-        run.warnings += [*found.warnings, *exercise_list_changes(assignment, keys, library,
-                                                                 key_dir)]
+        # First: about the whole folder or class, so the cap on warnings never drops them.
+        run.warnings[:0] = [*found.warnings, *exercise_list_changes(assignment, keys, library,
+                                                                    key_dir)]
         result = run.grade(Path(out), jobs=jobs)
         _export(result, assignment, Path(out), run.documents, csv=csv, junit=junit,
                 gradescope=gradescope, summary=summary, fail_under=fail_under)

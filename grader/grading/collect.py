@@ -94,8 +94,25 @@ def gather(submissions: Path, keys: Sequence[StudentKey], assignment_id: str, *,
         _scan(submissions, assignment_id, exclude)
     if not allow_empty and not any(_has_work(f) for f in found):
         raise UserError(nothing_found(submissions, found, loose))
-    entries = _match(found, keys, assignment_id, single)
-    return Collected(entries, tuple(_loose_warning(submissions, loose)))
+    entries, mismatched = _mismatches_together(_match(found, keys, assignment_id, single))
+    return Collected(entries, tuple(_loose_warning(submissions, loose) + mismatched))
+
+
+def _mismatches_together(entries: list[Entry]) -> tuple[list[Entry], list[str]]:
+    """Many problem sets from another generate run (a changed secret: the whole class) make one
+    warning naming every student, not one each; each student's own note stays."""
+    odd = [e for e in entries if VARIANT_NOTE in e.messages]
+    if len(odd) <= MAX_NAMED:
+        return entries, []
+    mine = {e.student_id: f"{e.student_id}: the problem set handed in" for e in odd}
+    entries = [dataclasses.replace(e, warnings=tuple(
+        w for w in e.warnings if not w.startswith(mine[e.student_id])))
+        if e.student_id in mine else e for e in entries]
+    return entries, [f"{len(odd)} students handed in a problem set that is not the one in the "
+                     "key (it comes from another `grader generate` run: another secret, or "
+                     "exercises changed since), so right answers may be marked wrong: "
+                     f"{', '.join(e.student_id for e in odd)}. Check their problem sets (each "
+                     f"{META}'s `variant` against the key) before trusting these scores."]
 
 
 def _has_work(f: _Found) -> bool:

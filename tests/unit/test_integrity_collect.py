@@ -211,3 +211,16 @@ def test_exercises_added_to_or_dropped_from_the_assignment_are_named(tmp_path):
     assert "they are not graded" in added
     assert "hold exercise(s) info-entropy that" in dropped  # prob-bayes came from the pick
     assert "they are still graded" in dropped
+
+
+def test_a_whole_class_from_another_run_is_one_warning_naming_everyone(tree, tmp_path):
+    ids = [f"s{i:02d}" for i in range(12)]
+    tree({f"subs/{sid}/{name}": text for sid in ids for name, text in (
+        ("answers.yaml", "x: 1\n"), ("grader.json", meta(sid, variant="sha256:" + "1" * 64)))})
+    found = gather(tmp_path / "subs", [key(sid) for sid in ids], "w1")
+    assert all(e.warnings == () for e in found.entries)
+    assert all(any("not the one the instructor's key holds" in m for m in e.messages)
+               for e in found.entries)
+    (warning,) = found.warnings
+    assert warning.startswith("12 students handed in a problem set that is not the one in the key")
+    assert ", ".join(ids) in warning

@@ -278,3 +278,34 @@ def test_mutated_answers_never_crash_grade(typed_class: Path, monkeypatch) -> No
                            "--force"], typed_class, data)
 
     run()
+
+
+LITERALS = ["0", "1", "-1", "0.5", "1e999", "-.inf", ".nan", "null", "", "abc", "[]", "[1]",
+            "[1, 2]", "[[1, 2], [3, 4]]", "[[1, 2], [3]]", "[[0, 0], [0, 0]]", "{a: 1}", "true",
+            "[1e308, -1e308]", "'1/3'", "[[1, 2, 3]]", "10000000", "[.nan, 1]", "- 1", "{", "[",
+            "2", "3", "[0, 0, 0]", "[[1, 0], [0, 1]]"]
+
+
+def test_typed_parameters_never_crash_solve(tmp_path: Path, monkeypatch) -> None:
+    """`grader solve ID --param NAME=VALUE`: whatever is typed, an answer or a message."""
+    from grader import preview
+    from grader.spec import library_dir
+
+    monkeypatch.setattr(preview, "SOLVE_SECONDS", 1.0)  # k=10000000 once ran for hours
+
+    ids = ["prob-bayes", "la-eigen-symmetric", "opt-gradient-descent", "info-kl-divergence",
+           "impl-softmax", "ml-perceptron"]
+    names = {i: list(yaml.safe_load(next(library_dir().rglob(f"{i}.yaml")).read_text(
+        encoding="utf-8")).get("params") or {"z": None}) for i in ids}
+
+    @settings(FUZZ, max_examples=80 * SCALE)
+    @given(st.sampled_from(ids).flatmap(lambda i: st.tuples(st.just(i), st.lists(
+        st.tuples(st.sampled_from(names[i]), st.sampled_from(LITERALS)), min_size=1,
+        max_size=3))))
+    def run(case: tuple[str, list[tuple[str, str]]]) -> None:
+        exercise, params = case
+        args = ["solve", exercise, "--json"] + [a for n, v in params for a in ("--param",
+                                                                              f"{n}={v}")]
+        no_internal_error(args, tmp_path, repr(case).encode())
+
+    run()

@@ -332,3 +332,16 @@ def test_a_path_that_is_not_utf8_prints_under_a_strict_locale(course: Path) -> N
     assert done.returncode == 0, done.stderr.decode()
     assert b"handin-\\udcfe.zip: hand in this file." in done.stdout
     assert os.path.isfile(out)
+
+
+# ------------------------------------------------------------- 5. what the fuzz test found
+
+
+def test_solve_with_a_huge_parameter_stops_and_says_why(tmp_path: Path, monkeypatch) -> None:
+    """`grader solve opt-gradient-descent --param k=10000000` ran for hours (found by fuzzing)."""
+    from grader import preview
+
+    monkeypatch.setattr(preview, "SOLVE_SECONDS", 1.0)
+    result = run_cli(["solve", "opt-gradient-descent", "--param", "k=10000000"], cwd=tmp_path)
+    usage_error(result, "error: opt-gradient-descent: solving with these parameters took longer "
+                        "than 1 s and was stopped;")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 _SURROGATE = re.compile("[\ud800-\udfff]")
-REPLACEMENT = "\ufffd"
 
 
 def safe_text(text: str) -> str:

@@ -184,6 +184,22 @@ def test_mutated_assignments_never_crash_generate(tmp_path: Path, monkeypatch) -
     run()
 
 
+def test_mutated_rosters_never_crash_generate(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    (tmp_path / "a.yaml").write_text(TYPED, encoding="utf-8")
+    roster = (ROSTER + 'bob,"Bob, Jr.",bob@example.org\nzoë,Zoë Ünicode,zoe@example.org\n'
+              ).encode()
+
+    @settings(FUZZ, max_examples=15 * SCALE)
+    @given(byte_mutation(roster))
+    def run(data: bytes) -> None:
+        (tmp_path / "roster.csv").write_bytes(data)
+        no_internal_error(["generate", "a.yaml", "--roster", "roster.csv", "--out", "out"],
+                          tmp_path, data)
+
+    run()
+
+
 def test_mutated_answers_never_crash_check(typed_class: Path) -> None:
     folder = typed_class / "subs" / "ann"
     original = right_answers(typed_class)

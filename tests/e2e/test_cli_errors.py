@@ -201,8 +201,9 @@ def test_a_wrong_shape_is_named_and_blocks_submission(folder: Path, command: str
     if command == "check":
         assert result.stdout.endswith("1 problem(s) to fix before you submit.\n")
     else:
-        assert result.stderr == ("error: 1 problem(s) to fix before submitting (see above); "
-                                 "nothing was written\n")
+        assert result.stderr == (
+            "error: 1 problem(s) to fix before submitting (see above); nothing was written. "
+            "To hand in as it is (those parts score 0), run `grader submit --anyway`\n")
     assert tree(folder.parent.parent) == before
 
 

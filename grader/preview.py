@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import signal
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from grader.errors import UserError
+from grader.timelimit import TooSlow, time_limit
 from grader.values import encode_json
 
 SOLVE_SECONDS = 20.0  # what `grader solve` may take before it stops and says why
@@ -52,31 +50,6 @@ def _numbers(value: Any) -> Any:
     return value
 
 
-class _TooSlow(BaseException):  # not an Exception: no solver's `except Exception` swallows it
-    """The solver ran past SOLVE_SECONDS."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Stop the block after `seconds`: typed parameters (`--param k=10000000`) can make a solver
-    run for hours. POSIX main thread only; elsewhere the block just runs."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
-            threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: Any) -> None:
-        raise _TooSlow
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _public(names: Sequence[str]) -> list[str]:
     return [n for n in names if not n.startswith("_")]
 
@@ -91,12 +64,12 @@ def solve_command(exercise_id: str, params: Sequence[str], *, seed: int = 0,
     exercise = find_exercise(exercise_id, extra_dirs=extra_dirs)
     given = parse_param_options(params, exercise)
     try:
-        with _time_limit(SOLVE_SECONDS):
+        with time_limit(SOLVE_SECONDS):
             drawn = V.draw_params(exercise, make_rng(seed), given=given, check_given=False)
             answers = V.solve(exercise, drawn)
     except (ValueError, ArithmeticError, TypeError) as exc:
         raise UserError(f"{exercise_id}: cannot solve with these parameters: {exc}") from None
-    except _TooSlow:
+    except TooSlow:
         raise UserError(f"{exercise_id}: solving with these parameters took longer than "
                         f"{SOLVE_SECONDS:g} s and was stopped; a parameter far beyond what the "
                         f"spec draws (e.g. a huge step count or size) makes the solver run that "

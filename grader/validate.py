@@ -7,16 +7,14 @@ answer beyond tolerance and is recognised as that mistake, and the prompts' math
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.errors import SpecError, UserError, display_path
+from grader.timelimit import TooSlow, time_limit
 
 
 @dataclass
@@ -173,10 +171,6 @@ def _check_function_part(exercise: Any, part: Any, rng: Any, timing: Timing) -> 
 LIMIT_SHARE = 4
 
 
-class _TooSlow(Exception):
-    pass
-
-
 @dataclass
 class Timing:
     """The timing checks of one exercise across its sampled variants.
@@ -238,30 +232,12 @@ def _timed_reference(fn: Any, case: Any) -> tuple[Any, float, str | None]:
 
     start = time.perf_counter()
     try:
-        with _alarm(fn.time_limit):
+        with time_limit(fn.time_limit):
             value = reference_value(fn, case)
-    except _TooSlow:
+    except TooSlow:
         return None, max(time.perf_counter() - start, fn.time_limit), ""
     except Exception as exc:
         return None, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
     return value, time.perf_counter() - start, None
 
 
-@contextlib.contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` (POSIX main thread only; elsewhere it just runs)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
-            threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: Any) -> None:
-        raise _TooSlow
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

@@ -104,7 +104,7 @@ def grader(*args: str, cwd: Path) -> None:
 
 def clear_caches() -> None:
     """Empty grader's in-process memo caches so that each in-process run starts cold."""
-    from grader import markup
+    from grader.core import markup
 
     for name in ("_mathml", "render_markdown"):
         clear = getattr(getattr(markup, name, None), "cache_clear", None)
@@ -119,7 +119,7 @@ def median_of(samples: list[tuple[float, float]]) -> dict[str, float]:
 
 
 def bench_in_process(root: Path, runs: int) -> dict[str, float]:
-    from grader.generate import generate
+    from grader.course.generate import generate
 
     os.environ["GRADER_SECRET"] = SECRET
     samples = []

@@ -79,7 +79,7 @@ def assignment(root: Path, exercises: list[str]) -> Path:
 
 
 def make_class(root: Path, exercises: list[str], n: int) -> tuple[Path, Path]:
-    from grader.generate import generate
+    from grader.course.generate import generate
 
     root.mkdir(parents=True)
     rows = "".join(f"s{i:04d},Student {i},s{i}@example.org\n" for i in range(n))
@@ -109,7 +109,7 @@ def fabricate(build: Path, subs: Path, *, function: bool) -> None:
 
 def time_grader(a: Path, subs: Path, build: Path, out: Path, *, repeat: int,
                 jobs: int | None) -> list[float]:
-    from grader.grading import grade_assignment
+    from grader.app.grade import grade_assignment
 
     times = []
     for _ in range(repeat):
@@ -121,8 +121,8 @@ def time_grader(a: Path, subs: Path, build: Path, out: Path, *, repeat: int,
 
 def pytest_workdir(key: dict, folder: Path, work: Path, *, function: bool) -> Path:
     """One student's pytest folder: their files plus a test file with their expected values."""
-    from grader.functions import BuiltCase, reference_value
-    from grader.spec import find_exercise
+    from grader.authoring.cases import BuiltCase, reference_value
+    from grader.authoring.spec import find_exercise
 
     shutil.copytree(folder, work)
     if not function:

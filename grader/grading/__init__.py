@@ -1,11 +1,9 @@
-"""Grading: a folder of submissions to results, a gradebook and CI exports.
+"""Grading: submissions in, results out (no pages, no exports: those are grader.outputs).
 
-`grade_assignment` (api.py) is the entry point; collect.py finds and matches submissions,
-engine.py grades one student (typed.py: typed parts, functions.py: function parts), late.py
-holds the late and reveal policies, gradebook.py the SQLite record, exports.py and summary.py
-the renderings, parallel.py spreads the work over every core.
+collect.py finds and matches submissions, engine.py grades one student (typed.py: typed parts,
+functions.py: function parts), late.py holds the late and reveal policies, gradebook.py the
+SQLite record (gradebook_health.py tells damage from disk trouble, rebuild.py replaces a
+damaged one), runlock.py keeps one run per results folder, parallel.py spreads the work over
+every core, results.py holds the result dataclasses every output renders.
+`grader.app.grade.grade_assignment` runs the whole flow.
 """
-
-from grader.grading.api import Progress, grade_assignment, threshold_failed
-
-__all__ = ["Progress", "grade_assignment", "threshold_failed"]

@@ -19,10 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import UserError, display_path
+from grader.core.errors import UserError, display_path
 from grader.grading.keys import StudentKey
-from grader.results import StudentStatus
-from grader.submission import (
+from grader.grading.results import StudentStatus
+from grader.student.submission import (
     ANSWERS,
     MANIFEST,
     META,
@@ -203,7 +203,7 @@ def _shown_id(student_id: str, taken: set[str]) -> str:
 
 
 def _unknown_folder(student_id: str) -> str:
-    from grader.roster import folder_name
+    from grader.course.roster import folder_name
 
     return folder_name(student_id)
 
@@ -346,7 +346,7 @@ def vanished(entries: Sequence[Entry], previous: Mapping[str, tuple[str, float, 
             if e.status == "missing" and previous.get(e.student_id, ("missing",))[0] != "missing"]
     if not gone:
         return None
-    from grader.grading.exports import num
+    from grader.grading.results import num
 
     named = "; ".join(f"{sid} (was {num(total)}/{num(top)})" for sid, (_, total, top)
                       in gone[:MAX_VANISHED])

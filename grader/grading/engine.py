@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from grader.assignment import Assignment
+from grader.course.assignment import Assignment
 from grader.grading.collect import Entry
 from grader.grading.functions import FunctionWork, grade_function, prepare_function
 from grader.grading.late import apply_penalty, late_info
@@ -23,10 +23,10 @@ from grader.grading.typed import (
     reference_set,
     unknown_entries,
 )
-from grader.model import Exercise
-from grader.results import ExerciseResult, LateInfo, PartResult, StudentResult
+from grader.core.model import Exercise
+from grader.grading.results import ExerciseResult, LateInfo, PartResult, StudentResult
 from grader.sandbox import Job, Limits, SandboxRun
-from grader.submission import SOLUTION
+from grader.student.submission import SOLUTION
 
 Slot = PartResult | FunctionWork
 

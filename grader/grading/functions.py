@@ -16,20 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from grader.functions import BuiltCase, reference_value, shape_problem
-from grader.kinds.base import all_close, close
-from grader.model import FunctionSpec, PartSpec
-from grader.results import CaseResult, CaseStatus, PartResult
+from grader.authoring.cases import BuiltCase, reference_value, shape_problem
+from grader.kinds.base import values_close
+from grader.core.model import FunctionSpec, PartSpec
+from grader.grading.results import CaseResult, CaseStatus, PartResult
 from grader.sandbox import CaseOutcome, SandboxRun
-from grader.values import short
+from grader.sandbox.messages import import_message, raised_message
+from grader.core.values import short
 
 _WHERE = re.compile(r"\((solution\.py, line \d+, in [\w<>]+)\)$")
-# An exception's text is the student's own (it can be a page of output): cut to this, and
-# quoted, so that nobody mistakes it for the grader's words.
-MAX_STUDENT_CHARS = 300
-MAX_STUDENT_LINES = 5
-_RAISED = re.compile(r"(?s)^([A-Za-z_][\w.]*)(?:: (.*?))?"
-                     r"(\s*\([^()]+\.py, line \d+(?:, in [^()]+)?\))?$")
 
 
 @dataclass(frozen=True)
@@ -70,20 +65,6 @@ def prepare_function(exercise_id: str, number: int, part: PartSpec, points: floa
             continue
         cases.append((f"e{number}.{part.id}.{case.id}", case, expected))
     return FunctionWork(exercise_id, part, points, tuple(cases), tuple(problems))
-
-
-def values_close(value: Any, expected: Any, tol: Any) -> bool:
-    """Within tolerance, element by element; nested lists of unequal lengths compared item-wise."""
-    try:
-        a = np.asarray(value, dtype=float)
-        b = np.asarray(expected, dtype=float)
-    except (ValueError, TypeError):
-        pass  # ragged (a tuple of a scalar and a vector, say): compared item by item below
-    else:
-        return all_close(a, b, tol) if a.shape or b.shape else bool(close(a, b, tol))
-    if isinstance(value, list) and isinstance(expected, list) and len(value) == len(expected):
-        return all(values_close(v, e, tol) for v, e in zip(value, expected))
-    return False
 
 
 def _shape(value: Any) -> tuple[int, ...] | None:
@@ -146,25 +127,6 @@ def not_finite(value: Any, expected: Any) -> str | None:
     if wild.any():
         return f"not a finite number ({'-inf' if (got[wild] < 0).all() else 'inf'})"
     return None
-
-
-def student_text(text: str) -> str:
-    """Text the student's code chose (an exception's message), cut and set in «» quotes."""
-    lines = text.splitlines() or [""]
-    kept = "\n".join(lines[:MAX_STUDENT_LINES])[:MAX_STUDENT_CHARS]
-    more = len(text) - len(kept)
-    return f"«{kept}»" + (f" … ({more} more characters)" if more > 0 else "")
-
-
-def raised_message(message: str) -> str:
-    """'ValueError: text (solution.py, line 3, in f)' as 'your code raised ValueError: «text»
-    (solution.py, line 3, in f)'; the location stays last, where the reports look for it."""
-    found = _RAISED.match(message)
-    if not found:
-        return f"your code raised an exception: {student_text(message)}"
-    name, detail, where = found.group(1), found.group(2), found.group(3) or ""
-    said = f": {student_text(detail)}" if detail else ""
-    return f"your code raised {name}{said}{where}"
 
 
 def _ending_message(outcome: CaseOutcome, public: bool) -> str:
@@ -231,14 +193,6 @@ def _feedback(results: Sequence[CaseResult], run: SandboxRun, shared: str | None
             lines.append(f"{label} cases: {len(group) - sum(bad.values())} of {len(group)} "
                          f"passed ({kinds}).")
     return " ".join(lines)
-
-
-def import_message(message: str) -> str:
-    """The sandbox's 'importing solution.py failed: ValueError: ...', the student's text cut."""
-    head, sep, rest = message.partition("failed: ")
-    if not sep:
-        head, rest = "", message
-    return head + sep + raised_message(rest).removeprefix("your code raised ")
 
 
 def _kind(r: CaseResult) -> str:

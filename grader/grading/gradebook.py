@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from grader.errors import UserError, display_path
-from grader.fsutil import disk_error_message
+from grader.core.errors import UserError, display_path
+from grader.core.fsutil import disk_error_message
 from grader.grading import gradebook_health as health
-from grader.results import StudentResult
-from grader.values import to_json
+from grader.grading.results import StudentResult
+from grader.core.values import to_json
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -71,7 +71,7 @@ class Stored:
     student: str = ""
 
     def result(self) -> StudentResult:
-        from grader.values import from_json
+        from grader.core.values import from_json
 
         try:
             return StudentResult.from_dict(from_json(self.json))

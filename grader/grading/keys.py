@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import UserError, display_path
-from grader.values import from_json
+from grader.core.errors import UserError, display_path
+from grader.core.values import from_json
 
-KEY_FORMAT = 1  # the format grader.generate writes (generate.KEY_FORMAT)
+KEY_FORMAT = 1  # the format grader.course.generate writes (generate.KEY_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class StudentKey:
     @property
     def variant(self) -> str:
         """The fingerprint of this student's variant, as generate wrote it into grader.json."""
-        from grader.seeding import variant_fingerprint
+        from grader.core.seeding import variant_fingerprint
 
         return variant_fingerprint([(e["id"], e["params"]) for e in self.exercises])
 

@@ -13,9 +13,9 @@ import datetime as dt
 import math
 from typing import Literal
 
-from grader.assignment import Assignment
-from grader.results import LateInfo
-from grader.submission import Submission
+from grader.course.assignment import Assignment
+from grader.grading.results import LateInfo
+from grader.student.submission import Submission
 
 Source = Literal["manifest", "file", "received", "none"]
 DAY = dt.timedelta(days=1)

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from grader.grading import engine
 from grader.grading.collect import Entry
 from grader.sandbox import Job, SandboxPool
-from grader.submission import SOLUTION
+from grader.student.submission import SOLUTION
 
 MIN_FOR_PROCESSES = 48  # below this, starting workers costs more than it saves
 _settings: engine.Settings | None = None  # set before forking; workers inherit it

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import __version__
-from grader.errors import UserError, display_path
+from grader.core.errors import UserError, display_path
 from grader.grading.gradebook import DamagedError, Gradebook
 from grader.grading.runlock import results_lock
-from grader.results import StudentResult
+from grader.grading.results import StudentResult
 
 NAME = "gradebook.sqlite"
 COMPANIONS = ("", "-wal", "-shm")  # SQLite's files for one WAL-mode database
@@ -73,7 +73,7 @@ def _refuse_healthy(path: Path) -> None:
 
 
 def _results(results_dir: Path) -> list[StudentResult]:
-    from grader.reports.api import load_results
+    from grader.grading.stored import load_results
 
     try:
         return load_results(results_dir)

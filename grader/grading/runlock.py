@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from grader.errors import UserError, display_path
-from grader.fsutil import disk_error_message
+from grader.core.errors import UserError, display_path
+from grader.core.fsutil import disk_error_message
 
 LOCK_NAME = ".grader.lock"
 

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from grader.errors import UserError
+from grader.core.errors import UserError
 from grader.kinds import KINDS, grade_raw
-from grader.model import Exercise, GradeContext, MistakeValue, PartSpec, Verdict
-from grader.results import PartResult
-from grader.submission import ANSWERS, Submission, shown
-from grader.values import short, to_json, to_plain
+from grader.core.model import Exercise, GradeContext, MistakeValue, PartSpec, Verdict
+from grader.grading.results import PartResult
+from grader.student.submission import ANSWERS, Submission, shown
+from grader.core.values import short, to_json, to_plain
 
 MAX_SHOWN_ANSWER = 4000  # characters of a student's answer kept in the result
 MAX_NOTES = 10  # notes on unknown answers.yaml entries
@@ -64,7 +64,7 @@ def unknown_entries(answers: Answers, exercises: Mapping[str, Exercise]) -> list
 
 def read_student_answers(sub: Submission | None) -> Answers:
     """Parse the submission's answers.yaml; a broken file is the student's format error."""
-    from grader.submission import read_answers
+    from grader.student.submission import read_answers
 
     data = sub.files.get(ANSWERS) if sub is not None else None
     if data is None:
@@ -94,7 +94,7 @@ class ReferenceSet:
 
 def reference_set(exercise: Exercise, kex: Mapping[str, Any]) -> ReferenceSet:
     """Recompute the references from the stored parameters and compare with the stored ones."""
-    from grader.variant import evaluate_mistakes, solve
+    from grader.authoring.variant import evaluate_mistakes, solve
 
     params = kex.get("params", {})
     stored = kex.get("answers", {})
@@ -155,7 +155,7 @@ def grade_typed(exercise: Exercise, part: PartSpec, points: float, refs: Referen
 
 def _verdict(exercise: Exercise, part: PartSpec, raw: Any, expected: Any,
              refs: ReferenceSet) -> tuple[Verdict, str | None]:
-    from grader.variant import grade_context
+    from grader.authoring.variant import grade_context
 
     mistakes = refs.mistakes.get(part.id, ())
     try:

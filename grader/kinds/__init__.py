@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 from grader.kinds.arrays import Matrix, Vector
 from grader.kinds.base import Kind
 from grader.kinds.direction import Direction
 from grader.kinds.exact import Bool, Choice, Integer, Shape
 from grader.kinds.numeric import NumberSet, Scalar
 from grader.kinds.sequence import Sequence
-from grader.model import GradeContext, PartSpec, Verdict
+from grader.core.model import GradeContext, PartSpec, Verdict
 
 __all__ = ["KINDS", "Kind", "get_kind", "grade_raw"]
 

@@ -18,7 +18,7 @@ from grader.kinds.parsing import (
     reference_array,
     shape_of,
 )
-from grader.model import GradeContext, PartSpec, Verdict
+from grader.core.model import GradeContext, PartSpec, Verdict
 
 _MAX_LISTED = 6  # positions named in feedback before "..."
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from grader.model import GradeContext, PartSpec, Tolerance, Verdict
+from grader.core.model import GradeContext, PartSpec, Tolerance, Verdict
 
 # A generic mistake the kind proposes: (name, the value a student making it would give, feedback).
 Candidate = tuple[str, Any, str]
@@ -157,3 +157,17 @@ def _matches(kind: Kind, answer: Any, value: Any, expected: Any, part: PartSpec)
         return not kind.differs(answer, value, part) and kind.differs(value, expected, part)
     except (ValueError, TypeError, ArithmeticError):
         return False
+
+
+def values_close(value: Any, expected: Any, tol: Any) -> bool:
+    """Within tolerance, element by element; nested lists of unequal lengths compared item-wise."""
+    try:
+        a = np.asarray(value, dtype=float)
+        b = np.asarray(expected, dtype=float)
+    except (ValueError, TypeError):
+        pass  # ragged (a tuple of a scalar and a vector, say): compared item by item below
+    else:
+        return all_close(a, b, tol) if a.shape or b.shape else bool(close(a, b, tol))
+    if isinstance(value, list) and isinstance(expected, list) and len(value) == len(expected):
+        return all(values_close(v, e, tol) for v, e in zip(value, expected))
+    return False

@@ -20,7 +20,7 @@ from grader.kinds.parsing import (
     reference_array,
     shape_of,
 )
-from grader.model import GradeContext, PartSpec, Tolerance, Verdict
+from grader.core.model import GradeContext, PartSpec, Tolerance, Verdict
 
 
 class Direction:

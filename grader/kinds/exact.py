@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 from grader.kinds.base import correct, finish, make_verdict
 from grader.kinds.numeric import NAN_FEEDBACK
 from grader.kinds.parsing import describe_shape, quote, read_numbers, shape_of
-from grader.model import GradeContext, PartSpec, Verdict
+from grader.core.model import GradeContext, PartSpec, Verdict
 
 
 def _whole(value: Any) -> int | None:

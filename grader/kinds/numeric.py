@@ -26,7 +26,7 @@ from grader.kinds.parsing import (
     reference_array,
     shape_of,
 )
-from grader.model import GradeContext, PartSpec, Verdict
+from grader.core.model import GradeContext, PartSpec, Verdict
 
 _BITS_FEEDBACK = ("This looks like the value in bits (log base 2); this part asks for nats: "
                   "use the natural logarithm ln.")

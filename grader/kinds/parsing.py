@@ -1,6 +1,6 @@
 """Reading numbers a student typed, and the shapes of nested lists.
 
-Text goes through grader.expr.parse_student_value (no eval); YAML numbers and
+Text goes through grader.core.expr.parse_student_value (no eval); YAML numbers and
 lists are walked here so that every element gets the same checks and messages.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 
 # Example entries for answers.yaml comments: they show the accepted forms, never a value.
 # Each entry may be a formula to parse: a list of 200 000 of them would take minutes to read.
@@ -88,7 +88,7 @@ def _to_float(value: Any) -> float:
 
 def _parse_text(text: str) -> Any:
     # Imported here so kinds load (and their other paths work) without importing expr eagerly.
-    from grader.expr import ExprError, parse_student_value
+    from grader.core.expr import ExprError, parse_student_value
 
     try:
         return parse_student_value(text)

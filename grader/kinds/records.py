@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 from grader.kinds.arrays import Matrix, Vector
 from grader.kinds.base import Kind, correct, make_verdict
 from grader.kinds.exact import Bool, Integer
 from grader.kinds.numeric import Scalar
 from grader.kinds.parsing import quote
-from grader.model import GradeContext, PartSpec, Verdict
+from grader.core.model import GradeContext, PartSpec, Verdict
 
 # The kinds a step (or a field of a record step) may have.
 ITEM_KINDS: dict[str, Kind] = {

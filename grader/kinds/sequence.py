@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 from grader.kinds.base import Kind, correct, make_verdict, recognise
 from grader.kinds.parsing import MAX_NUMBERS, quote, read_numbers
 from grader.kinds.records import ITEM_KINDS, Record, SimpleItem, StepItem
-from grader.model import GradeContext, PartSpec, Verdict
+from grader.core.model import GradeContext, PartSpec, Verdict
 
 Mark = Literal["correct", "follow", "wrong"]
 

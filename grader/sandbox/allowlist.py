@@ -16,9 +16,10 @@ from importlib import metadata
 from pathlib import Path
 
 from grader.sandbox import _landlock as ll
-from grader.sandbox.platform import SYSTEM_DIRS, SYSTEM_FILES, Platform
 
-PACK_GROUP = "grader.packs"  # grader.plugins.ENTRY_POINT_GROUP, without importing plugins
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime")
+PACK_GROUP = "grader.packs"  # grader.authoring.plugins.ENTRY_POINT_GROUP, without importing plugins
 GRADER_NAMES = {"grader", "dlmath-grader", "dlmath_grader"}
 DEVICES = (("/dev/null", ll.READ_FILE | ll.WRITE_FILE | ll.TRUNCATE),
            ("/dev/zero", ll.READ_FILE), ("/dev/urandom", ll.READ_FILE),
@@ -73,12 +74,12 @@ def candidate_site_dirs(sys_path: tuple[str, ...]) -> list[str]:
 
 
 @functools.cache
-def landlock_rules(p: Platform) -> tuple[tuple[str, int], ...]:
+def landlock_rules(sys_path: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     """The static allow-list, as (path, Landlock rights); the run's directory is added per run."""
     import grader
 
     holes = {os.path.realpath(Path(grader.__file__).parent)}
-    for d in candidate_site_dirs(p.sys_path):
+    for d in candidate_site_dirs(sys_path):
         holes |= hidden_entries(d)
     stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
     rules: dict[str, int] = {}
@@ -86,7 +87,7 @@ def landlock_rules(p: Platform) -> tuple[tuple[str, int], ...]:
         _allow(d, holes, rules)
     stdlib_holes = holes | {os.path.join(stdlib, n) for n in ("site-packages", "dist-packages")}
     _allow(stdlib, stdlib_holes, rules)
-    for d in p.sys_path:
+    for d in sys_path:
         _allow(d, holes, rules)
     for dev, access in DEVICES:
         rules[dev] = rules.get(dev, 0) | access

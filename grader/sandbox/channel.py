@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.safetext import safe_text
+from grader.core.safetext import safe_text
 
 MAX_DEPTH = 40
 MAX_MESSAGE = 2000

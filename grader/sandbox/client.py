@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.errors import UserError
+from grader.core.errors import UserError
 from grader.sandbox.platform import (
     UNSAFE_ENV,
     UNSAFE_FLAG,
@@ -146,7 +146,7 @@ def _landlock_boot(p: Platform) -> dict[str, Any] | None:
         return None
     from grader.sandbox.allowlist import landlock_rules
 
-    return {"abi": p.landlock, "rules": [list(r) for r in landlock_rules(p)],
+    return {"abi": p.landlock, "rules": [list(r) for r in landlock_rules(p.sys_path)],
             "source": (HERE / "_landlock.py").read_text()}
 
 

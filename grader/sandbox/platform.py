@@ -24,10 +24,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox.allowlist import SYSTEM_DIRS, SYSTEM_FILES, hidden_entries
+
 UID_BASE = 61000  # worker i runs student code as uid UID_BASE + i
 DISK_MB = 64  # the private /tmp of a namespaced zygote
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime")
 ROOT_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE",
              "CAP_KILL")
 
@@ -263,7 +263,6 @@ def bwrap_command(exe: str, python: str, sys_path: tuple[str, ...], *, root: boo
                     made.add(str(parent))
             cmd += ["--ro-bind", d, d]
             bound.append(d)
-    from grader.sandbox.allowlist import hidden_entries
 
     for site in sys_path:  # grader, its finders and the instructor's packs: never importable
         for entry in sorted(hidden_entries(site) | _grader_in(site)):

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-from collections.abc import Callable
+from grader.solvers.registry import SOLVERS, solver
 
-SOLVERS: dict[str, Callable[..., Any]] = {}
-
-
-def solver(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Register fn under its own name; a second function with that name is a bug."""
-    if fn.__name__ in SOLVERS:
-        raise ValueError(f"solver {fn.__name__!r} registered twice")
-    SOLVERS[fn.__name__] = fn
-    return fn
+__all__ = ["SOLVERS", "solver"]
 
 
 def _load_topics() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.solvers import solver
+from grader.solvers.registry import solver
 
 
 def _vec(x: Any) -> np.ndarray:

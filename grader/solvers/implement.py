@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from grader.solvers import solver
+from grader.solvers.registry import solver
 
 Array = NDArray[np.float64]
 

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from grader.solvers import solver
+from grader.solvers.registry import solver
 
 Base = float | Literal["nats", "bits"]
 _PROB_ATOL = 1e-6

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from grader.solvers import solver
+from grader.solvers.registry import solver
 from grader.solvers.information import as_distribution
 
 MAX_PERCEPTRON_UPDATES = 1000  # a reference run longer than this is a bad parameter set

@@ -21,40 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from grader.solvers import solver
-
-_TOL = 1e-9
-
-
-def _mat(A: Any) -> np.ndarray:
-    M = np.asarray(A, dtype=float)
-    if M.ndim != 2:
-        raise ValueError(f"expected a matrix (list of rows), got an array of shape {M.shape}")
-    return M
-
-
-def _square(A: Any) -> np.ndarray:
-    M = _mat(A)
-    if M.shape[0] != M.shape[1]:
-        raise ValueError(f"expected a square matrix, got shape {M.shape}")
-    return M
-
-
-def _native(x: Any) -> np.ndarray:
-    """x as an int array when all its entries are integers (so results print as integers)."""
-    a = np.asarray(x)
-    return a if a.dtype.kind in "iu" else a.astype(float)
-
-
-def _vec(x: Any) -> np.ndarray:
-    v = np.asarray(x, dtype=float)
-    if v.ndim != 1:
-        raise ValueError(f"expected a vector, got an array of shape {v.shape}")
-    return v
-
-
-def _scale(M: np.ndarray) -> float:
-    return _TOL * max(1.0, float(np.max(np.abs(M), initial=0.0)))
+from grader.solvers.arrays import TOL as _TOL  # noqa: F401 - kept for callers of linalg._TOL
+from grader.solvers.arrays import mat as _mat
+from grader.solvers.arrays import native as _native
+from grader.solvers.arrays import scale as _scale
+from grader.solvers.arrays import square as _square
+from grader.solvers.arrays import unit
+from grader.solvers.arrays import vec as _vec
+from grader.solvers.registry import solver
 
 
 # ---------------------------------------------------------------- products and shapes
@@ -152,11 +126,7 @@ def frobenius(A: Any) -> float:
 @solver
 def normalize(v: Any) -> np.ndarray:
     """v / ‖v‖₂, the unit vector in the direction of a nonzero vector v."""
-    u = _vec(v)
-    n = np.linalg.norm(u)
-    if n == 0:
-        raise ValueError("the zero vector has no direction")
-    return u / n
+    return unit(v)
 
 
 # ---------------------------------------------------------------- inverses and systems

@@ -11,8 +11,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from grader.solvers import solver
-from grader.solvers.linalg import _TOL, _mat, _native, _scale, _square, _vec, normalize
+from grader.solvers.registry import solver
+from grader.solvers.arrays import TOL as _TOL
+from grader.solvers.arrays import mat as _mat
+from grader.solvers.arrays import native as _native
+from grader.solvers.arrays import scale as _scale
+from grader.solvers.arrays import square as _square
+from grader.solvers.arrays import unit as normalize
+from grader.solvers.arrays import vec as _vec
 
 Definiteness = Literal["positive-definite", "positive-semidefinite", "negative-definite",
                        "negative-semidefinite", "indefinite"]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from grader.solvers import solver
+from grader.solvers.registry import solver
 from grader.solvers.information import as_distribution
 
 _INDEPENDENCE_ATOL = 1e-9
@@ -326,7 +326,7 @@ def uniform_variance(a: float, b: float) -> float:
 def not_applicable(reason: str) -> Any:
     """Raise ValueError(reason): a mistake expression's way to say "not in this variant".
 
-    grader.variant leaves out a mistake whose expression fails, so e.g.
+    grader.authoring.variant leaves out a mistake whose expression fails, so e.g.
     `f(E[x]) if f != '2x+1' else not_applicable('f is linear')` names that mistake only
     where it differs from the answer.
     """

@@ -231,12 +231,12 @@ def test_the_real_cli_exits_2_without_a_traceback(course: Path) -> None:
 
 def test_an_internal_fault_is_exit_3_with_a_log(course: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import grader.generate
+    import grader.course.generate
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(grader.generate, "plan_student", boom)
+    monkeypatch.setattr(grader.course.generate, "plan_student", boom)
     result = generate(course)
     assert result.exit_code == 3
     assert "internal error (RuntimeError: simulated bug). This is a bug in grader." \

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.cli import cli
-from grader.generate import generate
+from grader.course.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "grader" / "exercises"
@@ -215,8 +215,9 @@ def test_mutated_answers_never_crash_check(typed_class: Path) -> None:
 
 def test_mutated_answers_never_crash_grading(typed_class: Path, monkeypatch) -> None:
     """The grading library on many examples: every result renders to each export's text."""
-    from grader.grading import engine, exports
-    from grader.submission import ANSWERS
+    from grader.grading import engine
+    from grader.outputs import exports
+    from grader.student.submission import ANSWERS
 
     monkeypatch.setenv(SECRET_ENV, SECRET)
     entry, s = one_entry(typed_class)
@@ -267,8 +268,8 @@ def test_mutated_grader_json_never_crashes_check_or_grading(typed_class: Path,
 def one_entry(root: Path) -> tuple[Any, Any]:
     """Ann's collected submission and the run's settings, as grade_assignment makes them."""
     from grader import __version__
-    from grader.assignment import load_assignment
-    from grader.generate import load_library_for
+    from grader.course.assignment import load_assignment
+    from grader.course.generate import load_library_for
     from grader.grading import engine
     from grader.grading.collect import collect
     from grader.grading.keys import load_keys
@@ -304,8 +305,8 @@ LITERALS = ["0", "1", "-1", "0.5", "1e999", "-.inf", ".nan", "null", "", "abc", 
 
 def test_typed_parameters_never_crash_solve(tmp_path: Path, monkeypatch) -> None:
     """`grader solve ID --param NAME=VALUE`: whatever is typed, an answer or a message."""
-    from grader import preview
-    from grader.spec import library_dir
+    from grader.authoring import preview
+    from grader.authoring.spec import library_dir
 
     monkeypatch.setattr(preview, "SOLVE_SECONDS", 1.0)  # k=10000000 once ran for hours
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
-from grader.generate import generate
+from grader.course.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ENV = "GRADER_ROBUST_SECRET"
@@ -288,7 +288,7 @@ def exports(folder: Path) -> dict[str, bytes]:
 def test_a_full_or_read_only_disk_during_grading_keeps_the_previous_results(
         course: Path, monkeypatch, code: int, words: str) -> None:
     """The disk refuses the exports half-way through: exit 2, the old files are whole."""
-    from grader import fsutil
+    from grader.core import fsutil
 
     monkeypatch.setenv(SECRET_ENV, SECRET)
     shutil.rmtree(course / "subs")
@@ -311,7 +311,7 @@ def test_a_full_or_read_only_disk_during_grading_keeps_the_previous_results(
 
 def test_an_oserror_that_names_no_path_is_still_a_bug(course: Path, monkeypatch) -> None:
     """Only disk errors about a path are the user's; anything else stays exit 3 with a log."""
-    from grader import check
+    from grader.student import check
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
@@ -339,7 +339,7 @@ def test_a_path_that_is_not_utf8_prints_under_a_strict_locale(course: Path) -> N
 
 def test_solve_with_a_huge_parameter_stops_and_says_why(tmp_path: Path, monkeypatch) -> None:
     """`grader solve opt-gradient-descent --param k=10000000` ran for hours (found by fuzzing)."""
-    from grader import preview
+    from grader.authoring import preview
 
     monkeypatch.setattr(preview, "SOLVE_SECONDS", 1.0)
     result = run_cli(["solve", "opt-gradient-descent", "--param", "k=10000000"], cwd=tmp_path)

@@ -25,10 +25,10 @@ import numpy as np
 import pytest
 import yaml
 
-from grader.generate import generate
-from grader.grading import grade_assignment
-from grader.spec import library_dir
-from grader.submission import manifest_for, pack
+from grader.course.generate import generate
+from grader.app.grade import grade_assignment
+from grader.authoring.spec import library_dir
+from grader.student.submission import manifest_for, pack
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ENV = "GRADER_E2E_SECRET"
@@ -246,8 +246,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory):
         facts = fabricate(k)
         out = k.root / "out"
         summary = grade_assignment(k.assignment, k.subs, out, key_dir=k.build, jobs=2,
-                                   junit=out / "junit.xml", gradescope=out / "gs.json",
-                                   summary=out / "summary.md")
+                                   exports_to={"junit": out / "junit.xml",
+                                               "gradescope": out / "gs.json",
+                                               "summary": out / "summary.md"})
         yield k, facts, summary, {r.student_id: r for r in summary.results}
 
 
@@ -444,7 +445,7 @@ SLOW = STABLE + "\nimport time\ntime.sleep(0.15)\n"
 
 
 def _cli(*args: str) -> list[str]:
-    code = "import sys, grader.commands_grade; from grader.cli import main; main()"
+    code = "import sys, grader.cli.grading; from grader.cli import main; main()"
     return [sys.executable, "-c", code, *args]
 
 

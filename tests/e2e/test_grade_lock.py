@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.demo import run_demo
+from grader.app.demo import run_demo
 
 HOLD = textwrap.dedent("""\
     import sys, time

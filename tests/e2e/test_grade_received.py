@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.demo import run_demo
-from grader.grading import grade_assignment
+from grader.app.demo import run_demo
+from grader.app.grade import grade_assignment
 
 
 def test_received_time_is_the_first_grading_and_stays(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.spec import library_dir, load_library
-from grader.validate import check_exercise
+from grader.authoring.spec import library_dir, load_library
+from grader.authoring.validate import check_exercise
 
 EXERCISES = load_library([library_dir()])
 

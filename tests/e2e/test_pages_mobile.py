@@ -59,10 +59,10 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The class report, a student report whose prompt holds negative numbers, a problem set."""
-    from grader.generate import generate
-    from grader.markup import latex
-    from grader.reports import render_reports
-    from grader.reports.sample import sample_class
+    from grader.course.generate import generate
+    from grader.core.markup import latex
+    from grader.outputs.reports import render_reports
+    from grader.outputs.reports.sample import sample_class
 
     root = tmp_path_factory.mktemp("mobile")
     (root / "assignment.yaml").write_text(ASSIGNMENT, encoding="utf-8")

@@ -42,7 +42,7 @@ def _browser_missing() -> str | None:
 
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from grader.generate import generate
+    from grader.course.generate import generate
 
     root = tmp_path_factory.mktemp("browser")
     (root / "week.yaml").write_text(ASSIGNMENT, encoding="utf-8")

@@ -101,7 +101,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_generate_check_submit_and_the_archive_reads_back(course: Path, tmp_path: Path) -> None:
-    from grader.submission import read_archive
+    from grader.student.submission import read_archive
 
     build = course / "build"
     key = keys(build)["李雷"]

@@ -26,8 +26,8 @@ from click.testing import CliRunner
 from junitparser import JUnitXml
 
 from grader.cli import cli
-from grader.generate import generate
-from grader.submission import manifest_for, pack
+from grader.course.generate import generate
+from grader.student.submission import manifest_for, pack
 
 SECRET_ENV = "GRADER_ATTACK_SECRET"
 DUE = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)

@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import (
+from grader.course.assignment import (
     Late,
     SandboxOptions,
     check_entries,
     load_assignment,
     resolve_exercises,
 )
-from grader.errors import SpecError, UserError
+from grader.core.errors import SpecError, UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def library() -> list:
-    from grader.spec import library_dir, load_library
+    from grader.authoring.spec import library_dir, load_library
 
     return load_library([library_dir()])
 

@@ -82,6 +82,6 @@ def test_required_keys(missing: str) -> None:
 
 
 def test_the_loader_and_the_schema_agree_on_the_top_level_keys() -> None:
-    from grader.assignment import TOP_KEYS
+    from grader.course.assignment import TOP_KEYS
 
     assert set(SCHEMA["properties"]) == TOP_KEYS

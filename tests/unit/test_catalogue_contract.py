@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.spec import library_dir, load_library
+from grader.authoring.spec import library_dir, load_library
 
 CONTRACT: dict[str, tuple[str, str]] = {
     # id: (public parameters, part ids)

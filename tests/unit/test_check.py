@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.check import check, format_report, shape_problem, submit
-from grader.errors import UserError
-from grader.values import encode_json
+from grader.student.check import check, format_report, shape_problem, submit
+from grader.core.errors import UserError
+from grader.core.values import encode_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "check-test-secret-5f0c2b9e8a7d6c4b3a2f1e0d"
@@ -30,7 +30,7 @@ exercises:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
 
-    from grader.generate import generate
+    from grader.course.generate import generate
 
     root = tmp_path_factory.mktemp("course")
     (root / "week.yaml").write_text(ASSIGNMENT)
@@ -235,7 +235,7 @@ def test_submit_refuses_work_with_problems_and_writes_nothing(folder: Path, key:
 
 @needs_sandbox
 def test_submit_writes_beside_the_folder_by_default(folder: Path, key: dict) -> None:
-    from grader.submission import read_archive
+    from grader.student.submission import read_archive
 
     fill(folder, answers_from(key))
     echoed: list[str] = []
@@ -256,8 +256,8 @@ def test_submit_writes_beside_the_folder_by_default(folder: Path, key: dict) -> 
 def test_a_solution_that_does_not_import_is_not_ready(tmp_path) -> None:
     """A syntax error in solution.py would score zero on every case: check says so, exit 2."""
     pytest.importorskip("grader.sandbox")
-    from grader.check import _check_function
-    from grader.submission import CheckReport
+    from grader.student.check import _check_function
+    from grader.student.submission import CheckReport
 
     (tmp_path / "solution.py").write_text("def softmax(z)\n    return z\n", encoding="utf-8")
     entry = {"function": {"name": "softmax", "signature": "softmax(z)", "returns": "vector",
@@ -271,7 +271,7 @@ def test_a_solution_that_does_not_import_is_not_ready(tmp_path) -> None:
 
 
 def test_failing_public_examples_are_summed_up_not_blocking(tmp_path: Path) -> None:
-    from grader.submission import CheckReport
+    from grader.student.submission import CheckReport
 
     error = "  ERROR    softmax([1, 2, 3]): NotImplementedError: not written yet"
     untouched = CheckReport(tmp_path, lines=["  missing  a.b: no answer yet", error], missing=1)
@@ -304,8 +304,8 @@ def test_check_in_the_folder_of_every_problem_set_points_into_one(built: Path) -
 def test_public_examples_are_checked_against_their_expected_values(tmp_path) -> None:
     """Public cases are the same for everyone and shown: check says passed or DIFFERS."""
     pytest.importorskip("grader.sandbox")
-    from grader.check import _check_function
-    from grader.submission import CheckReport
+    from grader.student.check import _check_function
+    from grader.student.submission import CheckReport
 
     (tmp_path / "solution.py").write_text(
         "def softmax(z):\n    return [1 / len(z)] * len(z)\n", encoding="utf-8")
@@ -328,7 +328,7 @@ def test_public_examples_are_checked_against_their_expected_values(tmp_path) -> 
 
 def test_public_examples_are_skipped_where_the_sandbox_cannot_run(tmp_path, monkeypatch) -> None:
     """On a laptop without Linux's process tools the check still works, and says so."""
-    import grader.check as C
+    import grader.student.check as C
 
     def no_sandbox(source: bytes, fn: dict) -> tuple[list[str], bool]:
         raise ImportError("No module named 'resource'")  # what Windows would say

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from grader.check import check
+from grader.student.check import check
 from grader.kinds.forms import expected_shape, number_problem, shape_problem
-from grader.values import encode_json
+from grader.core.values import encode_json
 
 SECRET = "check-shapes-secret-3c1d0e9f8a7b6c5d4e3f2a1b"
 ASSIGNMENT = """\
@@ -35,7 +35,7 @@ exercises:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from grader.generate import generate
+    from grader.course.generate import generate
 
     root = tmp_path_factory.mktemp("course")
     (root / "week.yaml").write_text(ASSIGNMENT)

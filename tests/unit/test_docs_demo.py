@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.demo import DEMO_DATA, NEXT_STEPS, DemoResult, describe
+from grader.app.demo import DEMO_DATA, NEXT_STEPS, DemoResult, describe
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,9 +10,9 @@ import math
 
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from grader.grading import exports as X
-from grader.grading.summary import below, markdown
-from grader.results import (
+from grader.outputs import exports as X
+from grader.outputs.summary import below, markdown
+from grader.grading.results import (
     CaseResult,
     ExerciseResult,
     LateInfo,
@@ -20,12 +20,21 @@ from grader.results import (
     RunSummary,
     StudentResult,
 )
-from grader.values import from_json
+from grader.core.values import from_json
 
 CASES = (CaseResult("public-1", "public", "passed", "", [[1, 2]], [0.27, 0.73], None),
          CaseResult("hidden-1", "hidden", "failed", "wrong value"),
          CaseResult("hidden-2", "hidden", "timeout", "time limit of 2 s exceeded"),
          CaseResult("hidden-3", "hidden", "not_run", "not run: time used up"))
+
+def write_gradescope(path, results: list) -> list:
+    """Gradescope's files for these results, through the export registry."""
+    from grader.grading.results import RunSummary
+    from grader.outputs import formats
+
+    run = RunSummary("w1", tuple(results), graded=len(results), skipped=0, sandbox_level="")
+    return formats.write("gradescope", path, run, formats.Context("w1", "Week 1 (w1)"))
+
 
 
 def ann(**kw) -> StudentResult:
@@ -125,9 +134,9 @@ def test_gradescope_results_follow_its_documented_fields(tmp_path):
     softmax = doc["tests"][3]["output"]
     assert "public public-1: passed: input [[1, 2]]" in softmax
     assert "hidden hidden-1: failed: wrong value" in softmax
-    written = X.write_gradescope(tmp_path / "results.json", [ann(), bob()])
+    written = write_gradescope(tmp_path / "results.json", [ann(), bob()])
     assert written == [tmp_path / "results.json"]  # one submission: Gradescope's own file
-    many = X.write_gradescope(tmp_path / "r.json", [ann(), ann(student_id="cy", folder="cy")])
+    many = write_gradescope(tmp_path / "r.json", [ann(), ann(student_id="cy", folder="cy")])
     assert [p.name for p in many] == ["r-ann.json", "r-cy.json"]
 
 

@@ -1,4 +1,4 @@
-"""Tests for grader.expr: the whitelisting evaluator and the student-value reader."""
+"""Tests for grader.core.expr: the whitelisting evaluator and the student-value reader."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.expr import BUILTINS, Expr, ExprError, compile_expr, parse_student_value
+from grader.core.expr import BUILTINS, Expr, ExprError, compile_expr, parse_student_value
 
 ENV = {
     "p": np.array([0.25, 0.75]),
@@ -501,7 +501,7 @@ def test_student_huge_yaml_list_is_refused() -> None:
 
 
 def test_expr_reexports_the_builtin_tables() -> None:
-    from grader import expr, expr_builtins
+    from grader.core import expr, expr_builtins
 
     assert expr.BUILTINS is expr_builtins.BUILTINS and expr.CONSTANTS is expr_builtins.CONSTANTS
     assert expr.ELEMENTARY is expr_builtins.ELEMENTARY

@@ -7,10 +7,11 @@ import dataclasses
 import json
 import math
 
-from grader.functions import BuiltCase
-from grader.grading.functions import FunctionWork, grade_function, judge, raised_message
-from grader.model import FUNCTION_TOLERANCE, FunctionSpec, PartSpec
-from grader.results import ExerciseResult, StudentResult
+from grader.authoring.cases import BuiltCase
+from grader.grading.functions import FunctionWork, grade_function, judge
+from grader.sandbox.messages import raised_message
+from grader.core.model import FUNCTION_TOLERANCE, FunctionSpec, PartSpec
+from grader.grading.results import ExerciseResult, StudentResult
 from grader.sandbox import CaseOutcome, SandboxRun
 
 FN = FunctionSpec(name="softmax", signature="softmax(z)", docstring="", reference="impl_softmax",
@@ -69,7 +70,7 @@ def test_an_import_error_is_cut_too() -> None:
 
 
 def test_the_student_report_shows_the_quoted_text_and_the_line() -> None:
-    from grader.reports.student import render_student_report
+    from grader.outputs.reports.student import render_student_report
 
     part = grade_function(WORK, SandboxRun("fork", {"a": CaseOutcome("exception", None, LONG),
                                                     "b": CaseOutcome("ok", [0.5, 0.5])}),

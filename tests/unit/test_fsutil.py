@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import fsutil
+from grader.core import fsutil
 
 
 def test_ctrl_c_right_after_the_temporary_file_exists_leaves_nothing(tmp_path: Path,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import fsutil
-from grader.fsutil import atomic_write_bytes, disk_error_message
+from grader.core import fsutil
+from grader.core.fsutil import atomic_write_bytes, disk_error_message
 
 
 def names(folder: Path) -> list[str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.errors import UserError
-from grader.generate import GenerateResult, generate, plan_student
-from grader.roster import Student
+from grader.core.errors import UserError
+from grader.course.generate import GenerateResult, generate, plan_student
+from grader.course.roster import Student
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "unit-test-secret-0123456789abcdef"
@@ -131,10 +131,10 @@ def test_points_are_scaled_keeping_the_parts_proportions(course: Path) -> None:
 
 
 def test_the_key_holds_parameters_answers_and_every_case(course: Path) -> None:
-    from grader.roster import folder_name
-    from grader.spec import find_exercise
-    from grader.values import to_json
-    from grader.variant import solve
+    from grader.course.roster import folder_name
+    from grader.authoring.spec import find_exercise
+    from grader.core.values import to_json
+    from grader.authoring.variant import solve
 
     run(course)
     key = json.loads((course / "out" / "key" / f"{folder_name('S002')}.json").read_text())
@@ -150,8 +150,8 @@ def test_the_key_holds_parameters_answers_and_every_case(course: Path) -> None:
 
 
 def test_plan_student_is_pure_and_personal(course: Path) -> None:
-    from grader.assignment import load_assignment
-    from grader.generate import load_library_for
+    from grader.course.assignment import load_assignment
+    from grader.course.generate import load_library_for
 
     a = load_assignment(course / "week.yaml")
     library = load_library_for(a)
@@ -241,7 +241,7 @@ def test_problem_sets_show_public_examples_with_their_results(tmp_path: Path) ->
     are softmax's values worked out here by hand: e^k / (e + e^2 + e^3)."""
     import math
 
-    from grader.demo import run_demo
+    from grader.app.demo import run_demo
 
     demo = run_demo(tmp_path / "c", grade=False)
     text = (demo.problem_sets / "s001" / "problems.md").read_text(encoding="utf-8")

@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.generators import GENERATORS, Generator, GeneratorArgError, build_generator, register
+from grader.authoring.generators import (
+    GENERATORS,
+    Generator,
+    GeneratorArgError,
+    build_generator,
+    register,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = range(400)
@@ -419,7 +425,7 @@ def test_same_seed_same_output_byte_for_byte(name, args):
 
 _CHILD = """
 import json, numpy as np
-from grader.generators import build_generator
+from grader.authoring.generators import build_generator
 out = []
 for name, args in json.loads(ARGS):
     rng = np.random.default_rng(99)

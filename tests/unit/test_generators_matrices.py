@@ -10,7 +10,7 @@ import pytest
 import scipy.linalg
 import scipy.optimize
 
-from grader.generators import build_generator, factored, points
+from grader.authoring.generators import build_generator, factored, points
 
 SEEDS = range(400)
 NICE = 900  # squared entries of nice unit vectors are k/s with s | 900 (s in 1..6, 9, 25)

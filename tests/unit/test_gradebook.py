@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from grader.errors import UserError
+from grader.core.errors import UserError
 from grader.grading import gradebook as G
-from grader.results import ExerciseResult, PartResult, StudentResult
+from grader.grading.results import ExerciseResult, PartResult, StudentResult
 
 
 def result(sid: str, score: float, *, sha: str | None = "abc") -> StudentResult:

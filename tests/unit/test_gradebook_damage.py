@@ -19,7 +19,7 @@ from grader.cli import cli
 from grader.grading import gradebook as G
 from grader.grading import gradebook_health as health
 from grader.grading.rebuild import rebuild_gradebook
-from grader.results import ExerciseResult, LateInfo, PartResult, StudentResult
+from grader.grading.results import ExerciseResult, LateInfo, PartResult, StudentResult
 
 PAGE = 4096
 
@@ -235,7 +235,7 @@ def test_a_newer_graders_gradebook_is_still_told_to_upgrade(tmp_path):
 # -- rebuild -----------------------------------------------------------------------------------
 
 def write_results(folder: Path, results: list[StudentResult]) -> None:
-    from grader.grading.exports import result_json
+    from grader.outputs.exports import result_json
 
     folder.mkdir(parents=True, exist_ok=True)
     for r in results:
@@ -288,7 +288,7 @@ def test_rebuild_without_stored_results_changes_nothing_and_points_to_empty(tmp_
 
 @pytest.fixture(scope="module")
 def graded_demo(tmp_path_factory):
-    from grader.demo import run_demo
+    from grader.app.demo import run_demo
 
     return run_demo(tmp_path_factory.mktemp("course") / "c", grade=True, jobs=1)
 

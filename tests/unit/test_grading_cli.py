@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import grader.commands_grade
-import grader.grading
+import grader.cli.grading
+import grader.app.grade
 from grader.cli import cli
-from grader.results import RunSummary, StudentResult
+from grader.grading.results import RunSummary, StudentResult
 
 
 def summary(score: float) -> RunSummary:
@@ -27,7 +27,7 @@ def calls(monkeypatch):
         seen.append((args, kwargs))
         return summary(kwargs.pop("_score", 7.0))
 
-    monkeypatch.setattr(grader.grading, "grade_assignment", fake)
+    monkeypatch.setattr(grader.app.grade, "grade_assignment", fake)
     return seen
 
 
@@ -39,9 +39,10 @@ def test_options_are_passed_through_and_the_report_printed(calls):
     (args, kwargs), = calls
     assert args == (Path("a.yaml"), Path("subs"), Path("res"))
     assert {k: v for k, v in kwargs.items() if k != "progress"} == {
-        "key_dir": Path("build"), "jobs": 3, "csv": Path("c.csv"), "junit": Path("j.xml"),
-        "gradescope": Path("g.json"), "summary": Path("s.md"), "fail_under": None,
-        "force": True, "allow_empty": False}
+        "key_dir": Path("build"), "jobs": 3, "fail_under": None, "force": True,
+        "allow_empty": False,
+        "exports_to": {"csv": Path("c.csv"), "junit": Path("j.xml"), "gradescope": Path("g.json"),
+                       "summary": Path("s.md")}}
     # "sandbox: why: ..." lines say why layers are missing on this machine: not the CLI's text
     lines = [x for x in res.output.splitlines() if not x.startswith("sandbox: why: ")]
     assert lines == [
@@ -80,7 +81,7 @@ def test_bad_input_exits_two_with_a_message_and_no_traceback(tmp_path):
 
 
 def test_late_penalties_are_named(monkeypatch):
-    from grader.results import LateInfo
+    from grader.grading.results import LateInfo
 
     late = StudentResult("w1", "bo", "Bo", "b@x", "bo", "graded", 0.0, 8.0, 10.0,
                          late=LateInfo("2026-01-09T00:00:00Z", "manifest", 42, 100.0))
@@ -89,7 +90,7 @@ def test_late_penalties_are_named(monkeypatch):
         return RunSummary("w1", (summary(7.0).results[0], late), graded=2, skipped=0,
                           sandbox_level="fork", changes=(), warnings=())
 
-    monkeypatch.setattr(grader.grading, "grade_assignment", fake)
+    monkeypatch.setattr(grader.app.grade, "grade_assignment", fake)
     res = CliRunner().invoke(cli, ["grade", "a.yaml", "subs", "--out", "res/"])
     assert res.exit_code == 0, res.output
     assert ("late: 1 submission lost points (bo 42 d (-100%)); the due date and late policy "

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UserError
+from grader.core.errors import UserError
 from grader.grading.collect import collect
 from grader.grading.keys import StudentKey, find_key_dir, load_keys
-from grader.submission import manifest_for, pack
+from grader.student.submission import manifest_for, pack
 
 
 def key(sid: str, folder: str | None = None) -> StudentKey:

@@ -6,15 +6,15 @@ import math
 
 import pytest
 
-from grader.functions import BuiltCase
+from grader.authoring.cases import BuiltCase
 from grader.grading.functions import (
     FunctionWork,
     grade_function,
     judge,
     prepare_function,
-    values_close,
 )
-from grader.model import FUNCTION_TOLERANCE, FunctionSpec, PartSpec, Tolerance
+from grader.kinds.base import values_close
+from grader.core.model import FUNCTION_TOLERANCE, FunctionSpec, PartSpec, Tolerance
 from grader.sandbox import CaseOutcome, SandboxRun
 
 FN = FunctionSpec(name="softmax", signature="softmax(z)", docstring="", reference="impl_softmax",

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import Assignment, Late
+from grader.course.assignment import Assignment, Late
 from grader.grading.late import apply_penalty, days_late, late_info, reveal_now, submission_time
-from grader.results import LateInfo
-from grader.submission import Submission
+from grader.grading.results import LateInfo
+from grader.student.submission import Submission
 
 UTC = dt.timezone.utc
 DUE = dt.datetime(2026, 3, 1, 23, 59, tzinfo=UTC)

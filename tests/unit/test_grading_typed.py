@@ -15,8 +15,8 @@ from grader.grading.typed import (
     shown_answer,
     unknown_entries,
 )
-from grader.spec import find_exercise
-from grader.submission import Submission
+from grader.authoring.spec import find_exercise
+from grader.student.submission import Submission
 
 P, Q = [0.2, 0.1, 0.4, 0.3], [0.1, 0.3, 0.4, 0.2]
 

@@ -20,20 +20,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.errors import FormatError, UserError
-from grader.expr import ExprError, parse_student_value
+from grader.core.errors import FormatError, UserError
+from grader.core.expr import ExprError, parse_student_value
 from grader.grading.collect import collect
-from grader.grading.exports import gradebook_csv, junit_xml, write_gradescope
+from grader.outputs.exports import gradebook_csv, junit_xml
 from grader.grading.keys import StudentKey
 from grader.grading.late import submission_time
-from grader.grading.summary import _cell
+from grader.outputs.summary import _cell
 from grader.grading.typed import Answers, unknown_entries
 from grader.kinds import KINDS, grade_raw
 from grader.kinds.parsing import MAX_NUMBERS, read_numbers
-from grader.model import GradeContext, PartSpec, Tolerance
-from grader.results import StudentResult
-from grader.spec.yamlload import load_yaml
-from grader.submission import (
+from grader.core.model import GradeContext, PartSpec, Tolerance
+from grader.grading.results import StudentResult
+from grader.authoring.spec.yamlload import load_yaml
+from grader.student.submission import (
     MAX_ARCHIVE_BYTES,
     MAX_FILE_BYTES,
     Submission,
@@ -46,6 +46,15 @@ from grader.submission import (
 )
 
 TOL = Tolerance(rtol=1e-2, atol=1e-9)
+
+def write_gradescope(path: Path, results: list) -> list[Path]:
+    """Gradescope's files for these results, through the export registry."""
+    from grader.grading.results import RunSummary
+    from grader.outputs import formats
+
+    run = RunSummary("w1", tuple(results), graded=len(results), skipped=0, sandbox_level="")
+    return formats.write("gradescope", path, run, formats.Context("w1", "Week 1 (w1)"))
+
 
 
 def part(kind: str, **options) -> PartSpec:
@@ -471,7 +480,7 @@ def test_a_damaged_grader_json_is_a_clear_error(tmp_path: Path, meta) -> None:
 
 
 def test_check_reports_bad_part_options_as_a_damaged_grader_json(tmp_path: Path) -> None:
-    from grader.check import check
+    from grader.student.check import check
 
     meta = {"student": {"id": "a"}, "assignment": {"id": "w"}, "exercises": [
         {"id": "x", "parts": [{"id": "p", "kind": "choice", "options": {"choices": 5}}]}]}
@@ -522,8 +531,8 @@ def test_an_unknown_submitter_cannot_overwrite_a_roster_students_gradescope_file
 
 
 def test_a_lone_unknown_submitter_fails_the_threshold_but_strays_in_a_class_do_not() -> None:
-    from grader.grading.summary import below
-    from grader.results import RunSummary
+    from grader.outputs.summary import below
+    from grader.grading.results import RunSummary
 
     lone = RunSummary("w1", (_result("nobody"),), 1, 0, "fork")
     assert [r.student_id for r in below(lone, 50)] == ["nobody"]

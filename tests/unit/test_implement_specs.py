@@ -21,16 +21,16 @@ import pytest
 from scipy import linalg, special, stats
 from scipy.spatial import distance
 
-from grader.generators import build_generator
-from grader.model import Exercise, FunctionSpec
-from grader.seeding import make_rng
+from grader.authoring.generators import build_generator
+from grader.core.model import Exercise, FunctionSpec
+from grader.core.seeding import make_rng
 from grader.solvers import SOLVERS
-from grader.values import to_plain
+from grader.core.values import to_plain
 
 try:
-    from grader.spec import load_exercise
+    from grader.authoring.spec import load_exercise
 except ImportError:  # pragma: no cover - only while the spec loader is being written
-    pytest.skip("grader.spec.load_exercise does not exist yet (the spec loader)",
+    pytest.skip("grader.authoring.spec.load_exercise does not exist yet (the spec loader)",
                 allow_module_level=True)
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "grader" / "exercises" / "implement"

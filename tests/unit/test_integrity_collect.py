@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UserError
+from grader.core.errors import UserError
 from grader.grading.collect import Entry, collect, gather, vanished, variant_mismatch
 from grader.grading.keys import StudentKey, exercise_list_changes
-from grader.seeding import variant_fingerprint
-from grader.submission import NO_MANIFEST, manifest_for, pack, read_archive, read_folder
+from grader.core.seeding import variant_fingerprint
+from grader.student.submission import NO_MANIFEST, manifest_for, pack, read_archive, read_folder
 
 EXERCISES = [{"id": "la-matmul", "params": {"A": [[1, 2]]}, "points": 4}]
 
@@ -155,7 +155,7 @@ def test_a_symlinked_inner_folder_is_not_followed(tmp_path):
     (tmp_path / "elsewhere" / "answers.yaml").write_text("x: 1\n")
     (tmp_path / "ann").mkdir()
     (tmp_path / "ann" / "inner").symlink_to(tmp_path / "elsewhere")
-    from grader.submission import work_folder
+    from grader.student.submission import work_folder
 
     assert work_folder(tmp_path / "ann") == tmp_path / "ann"
     assert read_folder(work_folder(tmp_path / "ann")).files == {}
@@ -179,7 +179,7 @@ def test_a_problem_set_from_another_generate_run_is_a_warning_and_a_note(tree, t
 
 
 def test_an_old_grader_json_without_a_fingerprint_is_compared_by_exercise_ids(tmp_path):
-    from grader.submission import Submission
+    from grader.student.submission import Submission
 
     def sub(ids):
         return Submission(tmp_path / "ann", {"grader.json": meta(
@@ -192,7 +192,7 @@ def test_an_old_grader_json_without_a_fingerprint_is_compared_by_exercise_ids(tm
 
 
 def test_exercises_added_to_or_dropped_from_the_assignment_are_named(tmp_path):
-    from grader.assignment import Entry as Slot
+    from grader.course.assignment import Entry as Slot
 
     class Ex:
         def __init__(self, topic: str, tags: tuple = ()):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UserError
-from grader.generate import generate
-from grader.seeding import secret_bits, variant_fingerprint, weak_secret_problem
+from grader.core.errors import UserError
+from grader.course.generate import generate
+from grader.core.seeding import secret_bits, variant_fingerprint, weak_secret_problem
 
 SECRET = "integrity-secret-0123456789abcdef0123"
 OTHER = "integrity-other-fedcba9876543210fedc"
@@ -131,11 +131,11 @@ def test_grader_json_carries_the_fingerprint_of_the_keys_variant(course: Path) -
 
 
 def test_a_course_already_generated_with_a_weak_secret_can_be_regenerated(course, monkeypatch):
-    import grader.seeding
+    import grader.core.seeding
 
     monkeypatch.setenv("GRADER_SECRET", "s3cret")
     with monkeypatch.context() as m:  # as an older grader did: no check
-        m.setattr(grader.seeding, "weak_secret_problem", lambda secret: None)
+        m.setattr(grader.core.seeding, "weak_secret_problem", lambda secret: None)
         run(course)
     again = run(course)  # a new due date, say: the same problem sets
     assert again.changed == () and again.notes[0].startswith(

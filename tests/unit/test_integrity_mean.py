@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from grader.commands_grade import report_lines
-from grader.grading.summary import markdown
-from grader.reports.classreport import render_class_report
-from grader.reports.classstats import class_mean, class_stats
-from grader.results import RunSummary, StudentResult
+from grader.cli.grading import report_lines
+from grader.outputs.summary import markdown
+from grader.outputs.reports.classreport import render_class_report
+from grader.outputs.reports.classstats import class_mean, class_stats
+from grader.grading.results import RunSummary, StudentResult
 
 
 def student(sid: str, score: float, status: str = "graded") -> StudentResult:

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from grader.kinds import KINDS, grade_raw
-from grader.model import GradeContext, MistakeValue, PartSpec, Tolerance
-from grader.seeding import make_rng
-from grader.spec import find_exercise
-from grader.variant import grade_context, make_variant
+from grader.core.model import GradeContext, MistakeValue, PartSpec, Tolerance
+from grader.core.seeding import make_rng
+from grader.authoring.spec import find_exercise
+from grader.authoring.variant import grade_context, make_variant
 
 HAND = Tolerance(rtol=1e-2, atol=1e-6)
 Q = [[0.6, -0.8], [0.8, 0.6]]

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 from grader.kinds import KINDS, get_kind, grade_raw
-from grader.model import HAND_TOLERANCE, GradeContext, MistakeValue, PartSpec
+from grader.core.model import HAND_TOLERANCE, GradeContext, MistakeValue, PartSpec
 
 DEFINITENESS = ["positive-definite", "positive-semidefinite", "negative-definite",
                 "negative-semidefinite", "indefinite"]

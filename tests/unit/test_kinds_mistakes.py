@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.errors import UserError
+from grader.core.errors import UserError
 from grader.kinds import KINDS, grade_raw
-from grader.model import GradeContext, MistakeValue, PartSpec, Tolerance
-from grader.seeding import make_rng
-from grader.spec import find_exercise, library_dir, load_exercise
-from grader.variant import grade_context, make_variant
+from grader.core.model import GradeContext, MistakeValue, PartSpec, Tolerance
+from grader.core.seeding import make_rng
+from grader.authoring.spec import find_exercise, library_dir, load_exercise
+from grader.authoring.variant import grade_context, make_variant
 
 HAND = Tolerance(rtol=1e-2, atol=1e-6)
 

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 from grader.kinds import KINDS, grade_raw
-from grader.model import GradeContext, MistakeValue, PartSpec, Tolerance
+from grader.core.model import GradeContext, MistakeValue, PartSpec, Tolerance
 
 HAND = Tolerance(rtol=1e-2, atol=1e-6)
 

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.errors import FormatError
+from grader.core.errors import FormatError
 from grader.kinds import KINDS, grade_raw
-from grader.model import HAND_TOLERANCE, GradeContext, MistakeValue, PartSpec
+from grader.core.model import HAND_TOLERANCE, GradeContext, MistakeValue, PartSpec
 
 A = np.array([[2.0, 0.0], [0.0, 4.0]])
 B = np.array([2.0, 4.0])

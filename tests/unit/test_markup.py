@@ -1,4 +1,4 @@
-"""Tests for grader.markup: Markdown + MathML rendering, number filters, prompt templates."""
+"""Tests for grader.core.markup: Markdown + MathML rendering, number filters, prompt templates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import re
 import numpy as np
 import pytest
 
-from grader.markup import FILTERS, frac, latex, math_errors, num, render_markdown, render_prompt
+from grader.core.markup import (
+    FILTERS,
+    frac,
+    latex,
+    math_errors,
+    num,
+    render_markdown,
+    render_prompt,
+)
 
 # --------------------------------------------------------------- Markdown and math
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import assignment as A
-from grader.errors import SpecError
+from grader.course import assignment as A
+from grader.core.errors import SpecError
 from grader.grading.late import late_info
-from grader.spec import load_exercise
-from grader.spec import checker as C
-from grader.submission import Submission
+from grader.authoring.spec import load_exercise
+from grader.authoring.spec import checker as C
+from grader.student.submission import Submission
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAD = "id: w\ntitle: T\nexercises: [a]\n"
@@ -80,7 +80,7 @@ def test_assignment_points_out_of_range(tmp_path, value):
 
 
 def submission_at(when: dt.datetime) -> Submission:
-    from grader.submission import Submission as S
+    from grader.student.submission import Submission as S
 
     fields = {f: None for f in S.__dataclass_fields__}  # type: ignore[attr-defined]
     fields.update(manifest={"time": when.isoformat()}, mtime=None)

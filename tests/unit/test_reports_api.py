@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from grader.errors import UserError
-from grader.reports import render_reports, report_command
-from grader.reports.sample import sample_class
-from grader.values import to_json
+from grader.core.errors import UserError
+from grader.outputs.reports import render_reports, report_command
+from grader.outputs.reports.sample import sample_class
+from grader.core.values import to_json
 
 
 @pytest.fixture
@@ -70,7 +70,6 @@ def test_empty_or_missing_folder(tmp_path: Path) -> None:
 
 
 def test_cli_report_command(graded) -> None:
-    import grader.commands_report  # noqa: F401 - registers `report` until cli imports it
     from grader.cli import cli
 
     folder, results, _ = graded
@@ -83,7 +82,7 @@ def test_cli_report_command(graded) -> None:
 
 
 def test_unknown_submitters_pages_live_beside_their_results(graded) -> None:
-    from grader.results import StudentResult
+    from grader.grading.results import StudentResult
 
     folder, _, _ = graded
     stranger = StudentResult("demo-week-1", "zz9", "Stranger", "", "zz9", "unknown_student",

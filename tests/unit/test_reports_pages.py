@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from grader.reports.classreport import render_class_report
-from grader.reports.sample import XSS, sample_class
-from grader.reports.student import render_student_report
-from grader.results import CaseResult, ExerciseResult, PartResult, StudentResult
+from grader.outputs.reports.classreport import render_class_report
+from grader.outputs.reports.sample import XSS, sample_class
+from grader.outputs.reports.student import render_student_report
+from grader.grading.results import CaseResult, ExerciseResult, PartResult, StudentResult
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_ungraded_student_page(status: str, text: str) -> None:
 
 
 def test_missing_work_is_said_once() -> None:
-    from grader.results import LateInfo
+    from grader.grading.results import LateInfo
 
     # What grading records for a roster student with no submission (tests/e2e: "absent").
     r = StudentResult("a", "s", "S", "s@x", "s", "missing", 0, 0, 10,

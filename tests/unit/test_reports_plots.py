@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from grader.reports import plots
+from grader.outputs.reports import plots
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -7,9 +7,9 @@ import math
 import pytest
 from scipy import stats as sps
 
-from grader.reports import stats
-from grader.reports.classstats import class_stats
-from grader.results import ExerciseResult, LateInfo, PartResult, StudentResult
+from grader.outputs.reports import stats
+from grader.outputs.reports.classstats import class_stats
+from grader.grading.results import ExerciseResult, LateInfo, PartResult, StudentResult
 
 
 def test_mean_median_stdev_by_hand() -> None:
@@ -100,7 +100,7 @@ def test_class_stats_counts_graded_only_and_lists_the_rest() -> None:
 
 
 def test_top_mistakes_most_frequent_first_and_limited() -> None:
-    from grader.reports.classstats import top_mistakes
+    from grader.outputs.reports.classstats import top_mistakes
 
     def ex(*mistakes: str) -> ExerciseResult:
         parts = tuple(PartResult("e", f"p{i}", "scalar", 0, 1, "wrong", "", mistake=m)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.reports import views as V
-from grader.results import CaseResult
+from grader.outputs.reports import views as V
+from grader.grading.results import CaseResult
 
 
 @pytest.mark.parametrize("value, kind, shape, text", [

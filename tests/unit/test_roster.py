@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UserError
-from grader.roster import folder_name, load_roster, parse_roster
+from grader.core.errors import UserError
+from grader.course.roster import folder_name, load_roster, parse_roster
 
 # What every folder name must be (docs/assignment.md): lowercase ASCII letters, digits, '.', '_',
 # '-', starting with a letter or digit, short, never a name Windows or grader itself reserves.
@@ -72,7 +72,8 @@ def test_a_long_id_is_cut_to_a_short_name() -> None:
 
 def test_folder_names_are_stable_across_processes() -> None:
     # Not a property of one interpreter (hash randomisation must not leak in): ask a fresh one.
-    code = "from grader.roster import folder_name; print(folder_name('李雷'), folder_name('Émile'))"
+    code = ("from grader.course.roster import folder_name; "
+            "print(folder_name('李雷'), folder_name('Émile'))")
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=root, env={"PYTHONPATH": str(root), "PYTHONHASHSEED": "123"},

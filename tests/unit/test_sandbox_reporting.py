@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner
 from markupsafe import escape
 
-from grader.check import run_public_examples
+from grader.student.check import run_public_examples
 from grader.cli import cli
-from grader.commands_grade import report_lines
-from grader.grading.summary import markdown
-from grader.reports.classreport import render_class_report
-from grader.reports.sample import sample_class
-from grader.reports.student import render_student_report
-from grader.results import RunSummary
+from grader.cli.grading import report_lines
+from grader.outputs.summary import markdown
+from grader.outputs.reports.classreport import render_class_report
+from grader.outputs.reports.sample import sample_class
+from grader.outputs.reports.student import render_student_report
+from grader.grading.results import RunSummary
 from grader.sandbox import level_sentence, pool
 from grader.sandbox._landlock import abi_version
 from grader.sandbox.platform import allow_unsafe_no_file_isolation, probe
@@ -67,7 +67,7 @@ def test_the_full_level_adds_no_warning_to_reports() -> None:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from grader.generate import generate
+    from grader.course.generate import generate
 
     root = tmp_path_factory.mktemp("course")
     (root / "week.yaml").write_text("id: w\ntitle: W\nexercises:\n  - impl-softmax\n")

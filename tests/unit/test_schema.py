@@ -8,10 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader.generators import GENERATORS
-from grader.generators.base import REQUIRED
-from grader.spec import library_dir, load_exercise, load_yaml, schema_path
-from grader.spec.tables import KIND_KEYS, TOPICS
+from grader.authoring.generators import GENERATORS
+from grader.authoring.generators.base import REQUIRED
+from grader.authoring.spec import library_dir, load_exercise, load_yaml, schema_path
+from grader.authoring.spec.tables import KIND_KEYS, TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GOOD = ROOT / "tests" / "fixtures" / "specs" / "good"

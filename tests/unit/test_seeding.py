@@ -1,4 +1,4 @@
-"""Tests for grader.seeding: HMAC variant seeds and the numpy generator built from them."""
+"""Tests for grader.core.seeding: HMAC variant seeds and the numpy generator built from them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.seeding import make_rng, variant_seed
+from grader.core.seeding import make_rng, variant_seed
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -87,7 +87,7 @@ def test_negative_seed_is_refused() -> None:
 
 def test_draws_are_identical_in_a_fresh_process() -> None:
     code = (
-        "from grader.seeding import make_rng, variant_seed\n"
+        "from grader.core.seeding import make_rng, variant_seed\n"
         "s = variant_seed('course-secret', 'hw1', 's0042', 'kl-discrete')\n"
         "r = make_rng(s)\n"
         "print(s, *r.integers(0, 10**9, size=5).tolist(), *r.random(3).tolist())\n"

@@ -205,9 +205,9 @@ def test_latex_terms() -> None:
 
 
 def _solve(exercise_id: str, **params: object) -> dict:
-    from grader import variant as V
-    from grader.seeding import make_rng
-    from grader.spec import find_exercise
+    from grader.authoring import variant as V
+    from grader.core.seeding import make_rng
+    from grader.authoring.spec import find_exercise
 
     exercise = find_exercise(exercise_id)
     return V.solve(exercise, V.draw_params(exercise, make_rng(0), given=params))
@@ -233,8 +233,8 @@ def test_spec_reproduces_the_notes_add_multiply() -> None:
                                          "bp-sigmoid-gate", "bp-matmul-grad"])
 def test_calculus_spec_is_well_posed(exercise_id: str) -> None:
     """Reference answers score full marks; every listed mistake is named (a few seeds)."""
-    from grader.spec import find_exercise
-    from grader.validate import check_exercise
+    from grader.authoring.spec import find_exercise
+    from grader.authoring.validate import check_exercise
 
     report = check_exercise(find_exercise(exercise_id), samples=25)
     assert report.problems == []

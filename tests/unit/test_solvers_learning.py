@@ -148,8 +148,8 @@ def test_registered() -> None:
 def test_the_packaged_perceptron_spec_solves_the_textbook_example() -> None:
     from pathlib import Path
 
-    from grader.spec import load_exercise
-    from grader.variant import solve
+    from grader.authoring.spec import load_exercise
+    from grader.authoring.variant import solve
 
     spec = Path(learn.__file__).parents[1] / "exercises" / "learning" / "ml-perceptron.yaml"
     answers = solve(load_exercise(spec), {"X": X_BOOK, "y": Y_BOOK, "eta": 1})

@@ -361,9 +361,9 @@ def test_only_if_and_semidefinite_as_definite() -> None:
 
 
 def test_spec_reproduces_the_notes_tensor_sum() -> None:
-    from grader import variant as V
-    from grader.seeding import make_rng
-    from grader.spec import find_exercise
+    from grader.authoring import variant as V
+    from grader.core.seeding import make_rng
+    from grader.authoring.spec import find_exercise
 
     exercise = find_exercise("tensor-sum-shape")
     params = V.draw_params(exercise, make_rng(0),
@@ -380,8 +380,8 @@ LINALG_IDS = ["la-broadcast-add", "la-matmul", "la-hadamard", "la-dot-angle", "l
 @pytest.mark.parametrize("exercise_id", LINALG_IDS)
 def test_linalg_spec_is_well_posed(exercise_id: str) -> None:
     """Reference answers score full marks; every listed mistake is named (a few seeds)."""
-    from grader.spec import find_exercise
-    from grader.validate import check_exercise
+    from grader.authoring.spec import find_exercise
+    from grader.authoring.validate import check_exercise
 
     report = check_exercise(find_exercise(exercise_id), samples=25)
     assert report.problems == []

@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader.errors import SpecError, UserError
-from grader.expr import Expr
-from grader.model import FUNCTION_TOLERANCE, HAND_TOLERANCE, Tolerance
+from grader.core.errors import SpecError, UserError
+from grader.core.expr import Expr
+from grader.core.model import FUNCTION_TOLERANCE, HAND_TOLERANCE, Tolerance
 from grader.solvers import SOLVERS
-from grader.spec import (
+from grader.authoring.spec import (
     find_exercise,
     library_dir,
     load_exercise,
@@ -23,7 +23,7 @@ from grader.spec import (
     render_keypath,
     schema_path,
 )
-from grader.spec.tables import KIND_KEYS, PROMPT_FILTERS
+from grader.authoring.spec.tables import KIND_KEYS, PROMPT_FILTERS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
 GOOD = FIXTURES / "good"
@@ -235,7 +235,7 @@ def test_kind_keys_agree_with_the_kinds() -> None:
 
 
 def test_prompt_filters_agree_with_markup() -> None:
-    markup = pytest.importorskip("grader.markup")
+    markup = pytest.importorskip("grader.core.markup")
     assert set(PROMPT_FILTERS) == set(markup.FILTERS)
 
 
@@ -257,8 +257,8 @@ def test_docs_have_complete_examples() -> None:
 
 @pytest.mark.parametrize("index", range(3))
 def test_docs_examples_load_and_draw(index: int, tmp_path: Path) -> None:
-    from grader.seeding import make_rng
-    from grader.variant import make_variant
+    from grader.core.seeding import make_rng
+    from grader.authoring.variant import make_variant
 
     body = doc_examples()[index]
     ex_id = next(line for line in body.splitlines() if line.startswith("id:")).split()[1]

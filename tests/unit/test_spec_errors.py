@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import SpecError, UserError
+from grader.core.errors import SpecError, UserError
 from grader.solvers import SOLVERS
-from grader.spec import load_exercise, load_library
+from grader.authoring.spec import load_exercise, load_library
 
 BASE = """\
 id: broken

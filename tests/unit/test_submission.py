@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UserError
-from grader.submission import (
+from grader.core.errors import UserError
+from grader.student.submission import (
     MAX_FILE_BYTES,
     manifest_for,
     pack,
@@ -209,7 +209,7 @@ def test_an_unpacked_archive_keeps_its_manifest(tmp_path: Path) -> None:
     """A folder holding a `grader submit` archive's contents is checked like the archive."""
     import hashlib
 
-    from grader.submission import read_folder
+    from grader.student.submission import read_folder
 
     answers = b"ex:\n  a: 1\n"
     manifest = {"student": "s1", "assignment": "w", "time": "2026-03-01T10:00:00+00:00",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import validate
+from grader.authoring import validate
 from grader.cli import cli
 
 PLUGINS = """\

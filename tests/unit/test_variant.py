@@ -10,11 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from grader.errors import UserError
-from grader.seeding import make_rng
-from grader.spec import load_exercise
-from grader.values import to_json
-from grader.variant import draw_params, evaluate_mistakes, grade_context, make_variant, solve
+from grader.core.errors import UserError
+from grader.core.seeding import make_rng
+from grader.authoring.spec import load_exercise
+from grader.core.values import to_json
+from grader.authoring.variant import (
+    draw_params,
+    evaluate_mistakes,
+    grade_context,
+    make_variant,
+    solve,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GOOD = ROOT / "tests" / "fixtures" / "specs" / "good"
@@ -242,10 +248,10 @@ def test_same_seed_same_variant() -> None:
 
 def test_same_variant_in_another_process() -> None:
     code = ("import dataclasses, sys\n"
-            "from grader.seeding import make_rng\n"
-            "from grader.spec import load_exercise\n"
-            "from grader.values import to_json\n"
-            "from grader.variant import make_variant\n"
+            "from grader.core.seeding import make_rng\n"
+            "from grader.authoring.spec import load_exercise\n"
+            "from grader.core.values import to_json\n"
+            "from grader.authoring.variant import make_variant\n"
             "v = make_variant(load_exercise(sys.argv[1]), make_rng(7))\n"
             "print(to_json(dataclasses.asdict(v)))\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "12345"}

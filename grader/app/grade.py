@@ -1,0 +1,246 @@
+"""`grade_assignment`: a folder of submissions to results, a gradebook and every export.
+
+The one entry point the CLI (and `grader demo`) calls. Defaults live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping, Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from grader import __version__
+from grader.course.assignment import Assignment, load_assignment
+from grader.grading import engine
+from grader.outputs import exports, formats
+from grader.outputs import summary as md
+from grader.grading.collect import Entry, gather, vanished
+from grader.grading.gradebook import Gradebook
+from grader.grading.keys import (
+    StudentKey,
+    check_exercises,
+    exercise_list_changes,
+    find_key_dir,
+    load_keys,
+)
+from grader.grading.late import late_info, reveal_now
+from grader.grading.parallel import grade_all
+from grader.grading.runlock import results_lock
+from grader.core.model import Exercise
+from grader.grading.results import RunSummary, StudentResult
+
+Progress = Callable[[int, int, str], None]  # (done, total, one line about the student just done)
+MAX_WARNINGS = 50
+NO_SANDBOX = "not used (no function exercises)"
+
+
+def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
+                     key_dir: Path | None = None, jobs: int | None = None,
+                     exports_to: Mapping[str, Path | None] | None = None,
+                     fail_under: float | None = None,
+                     force: bool = False, allow_empty: bool = False,
+                     now: dt.datetime | None = None,
+                     progress: Progress | None = None) -> RunSummary:
+    """Grade every submission against the stored key; write results, gradebook and exports.
+
+    `key_dir` is the folder `grader generate` wrote, or its key/ folder (default: OUT/key, then
+    SUBMISSIONS/key). Unchanged results are reused unless `force`; `now` decides the after_due
+    reveal policy (default: the clock). A SUBMISSIONS folder holding no submission is refused
+    before anything is written, unless `allow_empty` (then everyone is recorded missing).
+    """
+    from grader.course.generate import load_library_for
+
+    assignment = load_assignment(Path(assignment_path))
+    library = {e.id: e for e in load_library_for(assignment)}
+    key_dir = find_key_dir(key=key_dir, out=Path(out), submissions=Path(submissions_dir))
+    keys = load_keys(key_dir, assignment.id)
+    check_exercises(keys, library, key_dir)
+    found = gather(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir],
+                   allow_empty=allow_empty)
+    entries = found.entries
+    # One run per results folder from the first read of the gradebook to the last page written.
+    with results_lock(Path(out), command="grade"):
+        if assignment.late.time_source == "received":
+            entries = _with_received_times(entries, assignment.id, Path(out))
+        revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))
+        run = _Run(assignment, library, keys, entries, revealed, force=force, progress=progress)
+        run.warnings += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
+        # First: about the whole folder or class, so the cap on warnings never drops them.
+        run.warnings[:0] = [*found.warnings, *exercise_list_changes(assignment, keys, library,
+                                                                    key_dir)]
+        result = run.grade(Path(out), jobs=jobs)
+        _export(result, assignment, Path(out), run.documents, exports_to or {},
+                fail_under=fail_under)
+        _render_pages(result, assignment, Path(out), keys, library)
+    return result
+
+
+def _render_pages(result: RunSummary, assignment: Assignment, out: Path,
+                  keys: Sequence[StudentKey], library: dict[str, Exercise]) -> None:
+    """Every student's report and the class report, with each student's own prompts."""
+    from grader.outputs.reports import prompts_from_params, render_reports
+
+    prompts = {k.folder: prompts_from_params((library[e["id"]], e["params"])
+                                             for e in k.exercises) for k in keys}
+    render_reports(out, results=result.results, assignment=assignment, prompts=prompts)
+
+
+class _Run:
+    """One grading run: decides who needs grading, grades them, records every result."""
+
+    def __init__(self, assignment: Assignment, library: dict[str, Exercise],
+                 keys: Sequence[StudentKey], entries: list[Entry], revealed: bool, *,
+                 force: bool, progress: Progress | None) -> None:
+        self.assignment, self.library, self.entries = assignment, library, entries
+        self.force, self.progress, self.revealed = force, progress, revealed
+        self.spec_hashes = {eid: library[eid].source_hash
+                            for eid in sorted({e["id"] for k in keys for e in k.exercises})}
+        functions = any(p.kind == "function" for eid in self.spec_hashes
+                        for p in library[eid].parts)
+        self.level = _sandbox_level() if functions else NO_SANDBOX
+        self.warnings: list[str] = [e.messages[0] for e in entries
+                                    if e.status == "unknown_student"]
+        self.warnings += [w for e in entries for w in e.warnings]
+        self.results: dict[str, StudentResult] = {}
+        self.documents: dict[str, str] = {}  # each result's JSON, serialised once
+        self.changes: list[tuple[str, float, float]] = []
+
+    def grade(self, out: Path, *, jobs: int | None) -> RunSummary:
+        settings = engine.Settings(self.assignment, self.library, self.revealed, self.level,
+                                   __version__)
+        with Gradebook(out / "gradebook.sqlite") as book:
+            run = book.start_run(assignment=self.assignment.id, grader_version=__version__,
+                                 spec_hashes=self.spec_hashes, sandbox_level=self.level)
+            previous = book.latest(self.assignment.id)
+            gone = vanished(self.entries, _past(previous, self.entries))
+            self.warnings += [gone] if gone else []
+            todo, prints = self._plan(previous)
+            graded = len(todo)
+
+            def emit(g: engine.Graded) -> None:
+                r = g.result
+                entry = todo[r.student_id]
+                self.documents[r.student_id] = doc = exports.result_json(r)
+                book.record(run, r, fingerprint=prints[r.student_id],
+                            received_time=r.late.submitted_at if r.late else None,
+                            path=_path_text(entry.submission.source)
+                            if entry.submission else None,
+                            document=doc)
+                old = previous.get(r.student_id)
+                if old is not None and abs(old.total - r.score) > 1e-9:
+                    self.changes.append((r.student_id, old.total, r.score))
+                self.warnings += g.warnings
+                self._done(r, "graded")
+
+            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit)
+            book.finish_run(run)
+        ordered = tuple(self.results[e.student_id] for e in self.entries)
+        return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
+                          tuple(sorted(self.changes)), tuple(_bounded(self.warnings)))
+
+    def _plan(self, previous: dict) -> tuple[dict[str, Entry], dict[str, str]]:
+        """Reuse unchanged results; return the entries to grade and every fingerprint."""
+        todo, prints = {}, {}
+        for entry in self.entries:
+            fp = self.fingerprint(entry)
+            old = previous.get(entry.student_id)
+            if old is not None and old.fingerprint == fp and not self.force:
+                if old.json.startswith("{\n"):  # written by result_json: reuse the bytes
+                    self.documents[entry.student_id] = old.json
+                self._done(old.result(), "unchanged")
+            else:
+                todo[entry.student_id], prints[entry.student_id] = entry, fp
+        return todo, prints
+
+    def _done(self, r: StudentResult, what: str) -> None:
+        self.results[r.student_id] = r
+        if self.progress:
+            self.progress(len(self.results), len(self.entries),
+                          f"{what} {r.student_id}: {exports.num(r.score)}/"
+                          f"{exports.num(r.max_score)} ({r.status})")
+
+    def fingerprint(self, entry: Entry) -> str:
+        """What a result depends on; an equal fingerprint means an equal result."""
+        ids = [e["id"] for e in entry.key.exercises] if entry.key else []
+        late = late_info(self.assignment, entry.submission, received=entry.received) \
+            if entry.submission else None
+        parts = [entry.status, list(entry.messages),
+                 entry.submission.sha256 if entry.submission else None,
+                 entry.key.sha256 if entry.key else None,
+                 {i: self.spec_hashes.get(i) for i in ids}, __version__,
+                 self.assignment.source_hash, self.revealed,
+                 asdict(late) if late else None]
+        from grader.core.values import to_json
+
+        return hashlib.sha256(to_json(parts).encode()).hexdigest()
+
+
+def _past(previous: dict, entries: Sequence[Entry]) -> dict[str, tuple[str, float, float]]:
+    """(status, total, max) of the last recorded result of each student missing now."""
+    out = {}
+    for e in entries:
+        if e.status == "missing" and e.student_id in previous:
+            try:
+                r = previous[e.student_id].result()
+            except (ValueError, KeyError, TypeError):  # a result of another schema: skip it
+                continue
+            out[e.student_id] = (r.status, r.score, r.max_score)
+    return out
+
+
+def _with_received_times(entries: list[Entry], assignment_id: str, out: Path) -> list[Entry]:
+    """Each submission's first-seen time, recorded now for those the gradebook has not seen."""
+    import dataclasses
+
+    seen = [(e.student_id, e.submission.sha256) for e in entries if e.submission is not None]
+    with Gradebook(out / "gradebook.sqlite") as book:
+        times = book.first_seen(assignment_id, seen)
+    return [dataclasses.replace(e, received=times.get((e.student_id, e.submission.sha256)))
+            if e.submission is not None else e for e in entries]
+
+
+def _path_text(path: Path) -> str:
+    """A path as storable text: a file name's bytes that are not UTF-8 become escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _sandbox_level() -> str:
+    from grader.sandbox import sandbox_level
+
+    return sandbox_level()
+
+
+def _spec_changes(keys: Sequence[StudentKey], library: dict[str, Exercise]) -> list[str]:
+    changed = sorted({e["id"] for k in keys for e in k.exercises
+                      if e.get("spec_hash") != library[e["id"]].source_hash})
+    return [f"the spec of {eid} changed since the key was generated; answers were recomputed "
+            "with the current spec" for eid in changed]
+
+
+def _bounded(warnings: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(warnings))
+    if len(unique) <= MAX_WARNINGS:
+        return unique
+    return unique[:MAX_WARNINGS] + [f"... and {len(unique) - MAX_WARNINGS} more warnings"]
+
+
+def _export(result: RunSummary, assignment: Assignment, out: Path, documents: dict[str, str],
+            targets: Mapping[str, Path | None], *, fail_under: float | None) -> None:
+    """Each student's JSON, then every export format asked for (grader.outputs.formats)."""
+    for r in result.results:
+        exports.write_result(out, r, documents.get(r.student_id))
+    ctx = formats.Context(assignment.id, f"{assignment.title} ({assignment.id})", fail_under)
+    formats.write_all(targets, out, result, ctx)
+    step = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step:
+        text = b"".join(data for _, data in formats.FORMATS["summary"].render(result, ctx))
+        with open(step, "ab") as fh:  # GitHub expects appends
+            fh.write(text)
+
+
+def threshold_failed(result: RunSummary, fail_under: float | None) -> bool:
+    """True when --fail-under is given and some submitted result is below it."""
+    return fail_under is not None and bool(md.below(result, fail_under))

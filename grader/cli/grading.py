@@ -1,0 +1,166 @@
+"""Grading commands: `grade` (exit 1 under --fail-under), `report` and `gradebook rebuild`
+over a results folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from grader.cli.errors import handle_errors
+from grader.core.errors import EXIT_THRESHOLD
+from grader.cli.progress import ProgressBar
+from grader.sandbox.options import unsafe_option
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _format_names() -> list[str]:
+    from grader.outputs.formats import FORMATS
+
+    return list(FORMATS)
+
+
+def export_options(fn: F) -> F:
+    """One `--NAME PATH` option per export format in the registry (grader.outputs.formats)."""
+    from grader.outputs.formats import FORMATS
+
+    for fmt in reversed(FORMATS.values()):
+        fn = click.option(f"--{fmt.name}", fmt.name, type=click.Path(dir_okay=False),
+                          help=fmt.help)(fn)
+    return fn
+
+
+@click.command("grade")
+@click.argument("assignment", type=click.Path(dir_okay=False))
+@click.argument("submissions", type=click.Path())
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Results folder: <student>.json, gradebook.sqlite, gradebook.csv.")
+@click.option("--key", type=click.Path(file_okay=False),
+              help="The folder `grader generate` wrote (default: OUT/key or SUBMISSIONS/key).")
+@click.option("--jobs", type=click.IntRange(1, 512), help="Parallel workers [default: all cores].")
+@export_options
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Exit 1 when a submitted result scores below PCT percent.")
+@click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
+@click.option("--allow-empty", is_flag=True,
+              help="Grade even when SUBMISSIONS holds no submission (all recorded missing).")
+@unsafe_option
+@handle_errors
+def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs: int | None,
+              fail_under: float | None, force: bool, allow_empty: bool,
+              **targets: str | None) -> None:
+    """Grade a folder of submissions against the instructor key."""
+    from grader.app.grade import grade_assignment, threshold_failed
+
+    with ProgressBar("grading") as bar:
+        result = grade_assignment(
+            Path(assignment), Path(submissions), Path(out), key_dir=_path(key), jobs=jobs,
+            exports_to={name: _path(path) for name, path in targets.items()},
+            fail_under=fail_under, force=force,
+            allow_empty=allow_empty, progress=bar)
+    for line in report_lines(result, out=out, fail_under=fail_under, csv=targets.get("csv")):
+        click.echo(line)
+    if threshold_failed(result, fail_under):
+        sys.exit(EXIT_THRESHOLD)
+
+
+def report_lines(result: Any, *, out: str, fail_under: float | None,
+                 csv: str | None = None) -> list[str]:
+    """What `grader grade` prints after the run."""
+    from grader.outputs.exports import num
+    from grader.outputs.summary import below
+    from grader.outputs.reports.classstats import class_mean
+    from grader.sandbox.platform import level_lines
+
+    lines = [f"sandbox level: {result.sandbox_level}",
+             f"graded {result.graded}, unchanged {result.skipped}"
+             + (" (--force regrades them)" if result.skipped else "")]
+    lines[1:1] = level_lines(result.sandbox_level)  # what the level meant, and the fix
+    for student, old, new in result.changes:
+        lines.append(f"changed: {student} {num(old)} -> {num(new)} ({new - old:+.4g})")
+    lines += [f"warning: {w}" for w in result.warnings]
+    lines += late_lines(result.results)
+    folder = Path(out)  # "res/" and "res" alike print as "res/"
+    mean = class_mean(result.results).text()  # the class report shows the same number
+    lines.append(f"{len(result.results)} students, {mean}; results in "
+                 f"{folder}/ (index.html: the class report; <student>.html and .json, "
+                 f"gradebook.sqlite, {csv or 'gradebook.csv'})")
+    if fail_under is not None:
+        low = below(result, fail_under)
+        if low:
+            shown = ", ".join(f"{r.student_id} {r.percent:.1f}%" for r in low[:10])
+            lines.append(f"fail-under {num(fail_under)}%: not met by {len(low)} ({shown})")
+        else:
+            lines.append(f"fail-under {num(fail_under)}%: met")
+    return lines
+
+
+def late_lines(results: Any) -> list[str]:
+    """Who lost points to the late policy: a zero that is only a deadline should not surprise."""
+    late = [r for r in results if r.late and r.late.days_late and r.late.penalty_percent]
+    if not late:
+        return []
+    shown = ", ".join(f"{r.student_id} {r.late.days_late} d (-{r.late.penalty_percent:g}%)"
+                      for r in late[:10])
+    more = f", and {len(late) - 10} more" if len(late) > 10 else ""
+    return [f"late: {len(late)} submission{'s' if len(late) != 1 else ''} lost points "
+            f"({shown}{more}); the due date and late policy are in the assignment file"]
+
+
+@click.command("report")
+@click.argument("results_dir", metavar="DIR", type=click.Path(path_type=Path))
+@handle_errors
+def report_cmd(results_dir: Path) -> None:
+    """Re-render every report page in DIR from its stored results, without regrading."""
+    from grader.outputs.reports import report_command
+
+    pages = report_command(results_dir)
+    click.echo(f"wrote {len(pages) - 1} student reports and the class report "
+               f"{results_dir / 'index.html'}")
+
+
+@click.group("gradebook")
+def gradebook_group() -> None:
+    """Repair the gradebook of a results folder."""
+
+
+@gradebook_group.command("rebuild")
+@click.argument("results_dir", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--empty", is_flag=True,
+              help="Start a fresh, empty gradebook instead (every student is regraded).")
+@handle_errors
+def rebuild_cmd(results_dir: Path, empty: bool) -> None:
+    """Rebuild DIR's damaged gradebook from DIR/<student>.json, keeping the damaged file."""
+    from grader.grading.rebuild import rebuild_gradebook
+
+    done = rebuild_gradebook(results_dir, empty=empty)
+    kept = f"; the damaged file is kept as {done.kept}" if done.kept else ""
+    what = "a fresh, empty gradebook" if empty else \
+        f"rebuilt from {done.students} stored results"
+    click.echo(f"{done.path}: {what}{kept}. The next `grader grade` regrades every student.")
+
+
+@click.command("export")
+@click.argument("results_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "name", required=True, type=click.Choice(sorted(_format_names())),
+              help="The export format.")
+@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write [default: DIR/<the format's usual name>].")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              help="The threshold the summary reports against.")
+@handle_errors
+def export_cmd(results_dir: Path, name: str, target: Path | None,
+               fail_under: float | None) -> None:
+    """Write one export of DIR's stored results, without regrading."""
+    from grader.app.export import export_stored
+
+    for path in export_stored(results_dir, name, target, fail_under=fail_under):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,47 @@
+"""The student's commands: check the work, then hand it in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.cli.errors import handle_errors
+from grader.sandbox.options import unsafe_option
+
+
+@click.command("check")
+@click.argument("folder", default=".", type=click.Path())
+@unsafe_option
+@handle_errors
+def check_cmd(folder: str) -> None:
+    """Check your answers' form and run the public examples (never the hidden ones)."""
+    from grader.student import check
+
+    report = check.check(Path(folder))
+    click.echo(check.format_report(report))
+    from grader.sandbox.platform import level_lines
+    from grader.sandbox.pool import shared_level
+
+    for line in level_lines(shared_level()):  # only when solution.py ran
+        click.echo(line)
+    if not report.ready:
+        sys.exit(2)
+
+
+@click.command("submit")
+@click.argument("folder", default=".", type=click.Path())
+@click.option("--out", type=click.Path(),
+              help="Archive to write, or a folder to put it in (default: beside the folder).")
+@click.option("--anyway", is_flag=True,
+              help="Hand in even with unreadable typed answers (those parts score 0).")
+@unsafe_option
+@handle_errors
+def submit_cmd(folder: str, out: str | None, anyway: bool) -> None:
+    """Check, then pack your work into an archive to hand in."""
+    from grader.student import check
+
+    target = check.submit(Path(folder), out=out, anyway=anyway,
+                          echo=click.echo)  # str: keeps "dir/" a folder
+    click.echo(f"Wrote {target}: hand in this file.")

@@ -1,0 +1,337 @@
+"""`grader generate`: a personal problem set per student, and the instructor's key.
+
+Every file is a pure function of (assignment, roster, secret, library): rerunning rewrites
+byte-identical files, and each write is atomic, so an interrupted run leaves no half file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.course.assignment import Assignment, check_entries, load_assignment, resolve_exercises
+from grader.core.errors import UserError, display_path
+from grader.core.fsutil import write_if_changed
+from grader.course.roster import Student, load_roster
+from grader.student.submission import META
+from grader.core.values import to_json
+
+KEY_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class PlannedExercise:
+    """One exercise of one student's set: the spec, its variant and its cases."""
+
+    number: int
+    exercise: Any
+    points: float
+    seed: int
+    variant: Any
+    cases: tuple[Any, ...]  # BuiltCase per function part, flattened with part ids
+
+    def part_points(self, part: Any) -> float:
+        """A part's points scaled so the exercise totals `points`."""
+        return part.points * self.points / self.exercise.points
+
+
+@dataclass(frozen=True)
+class StudentSet:
+    student: Student
+    exercises: tuple[PlannedExercise, ...]
+
+    @property
+    def points(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    out: Path
+    students: int
+    written: int
+    unchanged: int
+    changed: tuple[str, ...] = ()  # students whose variants differ from the previous key
+    notes: tuple[str, ...] = ()  # warnings for the instructor (changed variants, past due)
+
+
+def load_library_for(assignment: Assignment) -> list[Any]:
+    """The packaged library plus the assignment's own spec folders."""
+    from grader.authoring.spec import library_dirs, load_library
+
+    for folder in assignment.library:
+        if not folder.is_dir():
+            raise UserError(f"{assignment.path}: library folder {folder} does not exist")
+    return load_library(library_dirs(assignment.library))
+
+
+def plan_student(assignment: Assignment, student: Student, secret: bytes,
+                 library: Sequence[Any]) -> StudentSet:
+    """Draw every variant of one student's set (pure: same inputs, same set)."""
+    from grader.authoring import variant as V
+    from grader.authoring.cases import build_cases
+    from grader.core.seeding import make_rng, variant_seed
+
+    planned = []
+    for number, (ex, points) in enumerate(
+            resolve_exercises(assignment, student.id, secret, library), 1):
+        seed = variant_seed(secret, assignment.id, student.id, ex.id)
+        var = V.make_variant(ex, make_rng(seed))
+        case_rng = make_rng(variant_seed(secret, assignment.id, student.id, ex.id + "#cases"))
+        cases = tuple((p.id, c) for p in ex.parts if p.function
+                      for c in build_cases(p.function, case_rng))
+        planned.append(PlannedExercise(number, ex, points, seed, var, cases))
+    return StudentSet(student, tuple(planned))
+
+
+def key_document(assignment: Assignment, sset: StudentSet, secret: bytes) -> dict:
+    """The instructor-only key: parameters, reference answers and cases per exercise.
+
+    `secret_id` tells a later run whether it uses the same secret (without storing it);
+    `variant` is the fingerprint also written into the student's grader.json.
+    """
+    from grader.core.seeding import secret_id
+
+    return {
+        "format": KEY_FORMAT,
+        "assignment": assignment.id,
+        "secret_id": secret_id(secret),
+        "variant": fingerprint(sset),
+        "student": sset.student.to_dict(),
+        "points": sset.points,
+        "exercises": [{
+            "id": pe.exercise.id,
+            "number": pe.number,
+            "points": pe.points,
+            "spec_hash": pe.exercise.source_hash,
+            "params": dict(pe.variant.params),
+            "answers": dict(pe.variant.answers),
+            "part_points": {p.id: pe.part_points(p) for p in pe.exercise.parts},
+            "cases": [{"part": pid, "id": c.id, "args": c.args, "kwargs": c.kwargs,
+                       "visibility": c.visibility, "why": c.why} for pid, c in pe.cases],
+        } for pe in sset.exercises],
+    }
+
+
+def fingerprint(sset: StudentSet) -> str:
+    """The student's variant as one hash (see grader.core.seeding.variant_fingerprint)."""
+    from grader.core.seeding import variant_fingerprint
+
+    return variant_fingerprint([(pe.exercise.id, dict(pe.variant.params))
+                                for pe in sset.exercises])
+
+
+def read_secret(assignment: Assignment, out: Path) -> tuple[bytes, str | None]:
+    """The course secret, refused when it is too weak to keep variants private.
+
+    Returns (secret, why it is weak or None). A weak secret gets past here only when `out`
+    already holds a key, which it may have made: generate then checks that nothing changes.
+    """
+    from grader.core.seeding import weak_secret_problem
+
+    secret = assignment.secret()
+    problem = weak_secret_problem(secret)
+    if problem is None:
+        return secret, None
+    where = assignment.secret_source.replace("env:", "environment variable ", 1) \
+        .replace("file:", "file ", 1)
+    message = f"{display_path(assignment.path)}: {problem} in the {where}."
+    if not (out / "key" / "roster.json").is_file():
+        raise UserError(message)
+    return secret, message
+
+
+def _weak_kept(out: Path, keys: Sequence[dict], changes: Sequence[Any], weak: str) -> str:
+    """The note for a weak secret that made the key already in `out`; refused otherwise.
+
+    A course already handed out with a weak secret may still be regenerated (a new due date, a
+    student who joined late): the same secret leaks nothing new. Changing problem sets already
+    handed out needs a strong secret, --force or not.
+    """
+    if changes or not any(_same_key(out, k) for k in keys):
+        raise UserError(weak)
+    return (f"warning: {weak} It was kept because {display_path(out / 'key')} was generated "
+            "with it and no problem set changes; use a strong secret for the next assignment.")
+
+
+def _same_key(out: Path, key: dict) -> bool:
+    old = _read_key(out / "key" / f"{key['student']['folder']}.json")
+    return old is not None and _variants(old) == _variants(key) and \
+        old.get("secret_id", key["secret_id"]) == key["secret_id"]
+
+
+def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool = False,
+             progress: Callable[[int, int, str], Any] | None = None) -> GenerateResult:
+    """Write every student's folder and the key; returns counts of files written.
+
+    Problem sets already generated into `out` keep their variants: a run that would change any
+    (another secret, an exercise added, a spec whose parameters changed) is refused unless
+    `force`, since students may already be working on the old ones.
+    """
+    assignment = load_assignment(assignment_path)
+    students = load_roster(roster_path)
+    secret, weak = read_secret(assignment, out)
+    library = load_library_for(assignment)
+    check_entries(assignment, library)
+    sets = []
+    steps = 2 * len(students)  # planning every set, then writing each
+    for done, student in enumerate(students, 1):
+        sets.append(plan_student(assignment, student, secret, library))
+        if progress:
+            progress(done, steps, f"planned {student.folder}")
+    keys = [key_document(assignment, sset, secret) for sset in sets]
+    changes = [c for c in (variant_change(out, k) for k in keys) if c]
+    kept = _weak_kept(out, keys, changes, weak) if weak else None
+    if changes and not force:
+        raise UserError(refusal(out, assignment, changes))
+    written = unchanged = 0
+    for done, (sset, key) in enumerate(zip(sets, keys), len(students) + 1):
+        n = _write(out, _student_files(assignment, sset, key))
+        written, unchanged = written + n[0], unchanged + n[1]
+        if progress:
+            progress(done, steps, f"generated {sset.student.folder}")
+    n = _write(out, _key_files(assignment, sets, students))
+    notes = [x for x in (kept, _changed_note(changes), past_due_note(assignment)) if x]
+    return GenerateResult(out, len(students), written + n[0], unchanged + n[1],
+                          tuple(c.student for c in changes), tuple(notes))
+
+
+def _student_files(assignment: Assignment, sset: StudentSet, key: dict) -> dict[Path, bytes]:
+    """One student's folder and key file, as bytes by path relative to the output."""
+    from grader.course.studentfiles import student_files
+
+    files = student_files(assignment, sset)
+    meta = Path(sset.student.folder) / META
+    files[meta] = _with_variant(files[meta], key["variant"])
+    files[Path("key") / f"{sset.student.folder}.json"] = (to_json(key, indent=1) + "\n").encode()
+    return files
+
+
+def _key_files(assignment: Assignment, sets: Sequence[StudentSet],
+               students: Sequence[Student]) -> dict[Path, bytes]:
+    from grader.core.render import render
+
+    index = render("key_index.html", assignment=assignment, sets=sets,
+                   title=f"{assignment.title}: instructor key").encode()
+    return {Path("key/index.html"): index, Path("key/roster.json"): _roster_json(students)}
+
+
+def _write(out: Path, files: dict[Path, bytes]) -> tuple[int, int]:
+    """Write what changed; (files written, files unchanged)."""
+    written = sum(write_if_changed(out / rel, data) for rel, data in files.items())
+    return written, len(files) - written
+
+
+def _with_variant(meta: bytes, variant: str) -> bytes:
+    """grader.json with the variant's fingerprint added, written as studentfiles writes it."""
+    doc = json.loads(meta)
+    doc["variant"] = variant
+    return (json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class VariantChange:
+    """How one student's variants would differ from those of the key already in OUT."""
+
+    student: str
+    secret_changed: bool | None  # None: the earlier key predates secret ids
+    added: tuple[str, ...] = ()  # exercise ids
+    removed: tuple[str, ...] = ()
+    redrawn: tuple[str, ...] = ()  # same exercise, other parameters
+
+
+def variant_change(out: Path, key: dict) -> VariantChange | None:
+    """None when the student has no readable earlier key, or the same variants as before."""
+    old = _read_key(out / "key" / f"{key['student']['folder']}.json")
+    before, now = _variants(old), _variants(key)
+    if before is None or now is None or before == now:
+        return None  # new student; a damaged key is rewritten (grading refuses it anyway)
+    ids_before, ids_now = [i for i, _ in before], [i for i, _ in now]
+    params_before = dict(before)
+    return VariantChange(
+        student=str(key["student"]["id"]),
+        secret_changed=old["secret_id"] != key["secret_id"] if "secret_id" in old else None,
+        added=tuple(i for i in ids_now if i not in ids_before),
+        removed=tuple(i for i in ids_before if i not in ids_now),
+        redrawn=tuple(i for i, p in now if i in params_before and params_before[i] != p))
+
+
+def refusal(out: Path, assignment: Assignment, changes: Sequence[VariantChange]) -> str:
+    """Why generate refuses to rewrite problem sets already handed out, and the ways out."""
+    where = display_path(out / "key")
+    lines = [f"{where}: this run would change the problem sets of {len(changes)} student(s) "
+             f"already generated ({_names([c.student for c in changes])}):"]
+    if any(c.secret_changed for c in changes):
+        source = assignment.secret_source.split(":", 1)
+        lines.append(f"- the secret ({source[0]} {source[1]}) differs from the one {where} was "
+                     "generated with; set it back to that secret and run again")
+    for what, ids in (("would be new in their sets", _union(c.added for c in changes)),
+                      ("would be dropped from them", _union(c.removed for c in changes))):
+        if ids:
+            lines.append(f"- exercise(s) {', '.join(ids)} {what} (the assignment's exercise "
+                         "list or the secret changed)")
+    redrawn = _union(c.redrawn for c in changes if not c.secret_changed)
+    if redrawn:
+        unknown = any(c.secret_changed is None for c in changes)
+        lines.append(f"- the parameters of {', '.join(redrawn)} differ (their spec, the "
+                     f"assignment{', the secret' if unknown else ''} or the grader's version "
+                     "changed); restore what changed to get the same problems")
+    lines.append("Students working on the old problem sets would be graded against new keys. "
+                 "To hand out new problem sets on purpose, run again with --force and give "
+                 "those students their new folders.")
+    return "\n".join(lines)
+
+
+def _union(groups: Any) -> list[str]:
+    return list(dict.fromkeys(i for g in groups for i in g))
+
+
+def _names(ids: Sequence[str]) -> str:
+    return ", ".join(ids[:5]) + (f", and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def _read_key(path: Path) -> Any:
+    from grader.core.values import from_json
+
+    try:
+        return from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _variants(key: Any) -> list[tuple[str, str]] | None:
+    """What decides a student's problems: each exercise id with its parameters (as JSON text,
+    so arrays and values read back from a key compare alike)."""
+    try:
+        return [(e["id"], to_json(e["params"])) for e in key["exercises"]]
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def _changed_note(changes: Sequence[VariantChange]) -> str | None:
+    if not changes:
+        return None
+    return (f"warning: --force: the variants of {len(changes)} student(s) changed since the "
+            f"last generate ({_names([c.student for c in changes])}). Problem sets already "
+            "handed out no longer match the key; hand out the new ones.")
+
+
+def past_due_note(assignment: Assignment) -> str | None:
+    """A note when the assignment's due date has already passed (a wrong year, say)."""
+    import datetime as dt
+
+    a = assignment
+    if a.due is None or a.due > dt.datetime.now(dt.timezone.utc):
+        return None
+    late = "" if a.late.policy == "none" else "; every submission will count as late"
+    reveal = ("; reports will show the expected answers (reveal: after_due)"
+              if a.reveal == "after_due" else "")
+    return (f"note: {display_path(a.path)}: due {a.due.isoformat()} has already passed{late}"
+            f"{reveal}. Fix `due` if that is not meant.")
+
+
+def _roster_json(students: Sequence[Student]) -> bytes:
+    return (to_json([s.to_dict() for s in students], indent=1) + "\n").encode()

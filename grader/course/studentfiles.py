@@ -1,0 +1,135 @@
+"""The files a student receives: problems.html/.md, answers.yaml, solution.py, grader.json.
+
+Nothing here may hold a reference answer, a hidden case or the secret: grader.json carries only
+what `grader check` needs (ids, kinds, shapes, public cases).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from grader.authoring.cases import reference_value
+from grader.kinds.forms import count_is_answer, expected_shape, record_shapes
+from grader.core.values import encode_json
+
+STUDENT_FORMAT = 1
+CHECK_OPTIONS = ("choices", "item", "partial")  # the kind options `grader check` needs
+ANSWERS_HELP = """\
+# Fill every null with your answer, then run `grader check` in this folder.
+# Numbers may be written as 0.25, 1/4, ln(2)/2, sqrt(2)/2, 2^3, inf or -inf; quote an
+# expression that starts with a bracket or contains ': ' (e.g. "1/4" needs no quotes).
+# Vectors are lists [1, 2, 3]; matrices are lists of rows [[1, 2], [3, 4]];
+# true/false for yes-no questions."""
+
+
+def student_files(assignment: Any, sset: Any) -> dict[Path, bytes]:
+    """Every file of one student's folder, as bytes keyed by path relative to the output."""
+    from grader.core.render import render
+    from grader.core.timeview import time_view
+
+    folder = Path(sset.student.folder)
+    ctx = {"assignment": assignment, "sset": sset, "student": sset.student,
+           "title": f"{assignment.title}: {sset.student.name or sset.student.id}",
+           "examples": public_examples, "time_view": time_view}
+    files = {
+        folder / "problems.html": render("problems.html", **ctx).encode(),
+        folder / "problems.md": render("problems.md.j2", **ctx).encode(),
+        folder / "answers.yaml": answers_yaml(assignment, sset).encode(),
+        folder / "grader.json": (json.dumps(student_meta(assignment, sset), indent=1,
+                                            ensure_ascii=False, sort_keys=True) + "\n").encode(),
+    }
+    functions = [p.function for pe in sset.exercises for p in pe.exercise.parts if p.function]
+    if functions:
+        files[folder / "solution.py"] = render("solution.py.j2", functions=functions,
+                                               **ctx).encode()
+    return files
+
+
+def public_examples(pe: Any, part: Any) -> list[tuple[str, str]]:
+    """A function part's public cases as (call, expected result) texts for the problem set."""
+    from grader.core.values import short
+
+    fn = part.function
+    return [(f"{fn.name}({', '.join(short(a, 200) for a in c.args)})",
+             short(reference_value(fn, c), 200))
+            for pid, c in pe.cases if pid == part.id and c.visibility == "public"]
+
+
+def answers_yaml(assignment: Any, sset: Any) -> str:
+    """answers.yaml: one mapping per exercise, every part null with a comment on its form."""
+    from grader.kinds import KINDS
+
+    who = f"{sset.student.name} ({sset.student.id})" if sset.student.name else sset.student.id
+    lines = [f"# {assignment.title}: answers for {who}", ANSWERS_HELP, ""]
+    numeric = [pe for pe in sset.exercises if any(p.kind != "function" for p in pe.exercise.parts)]
+    for pe in numeric:
+        lines.append(f"# Exercise {pe.number}: {pe.exercise.title}")
+        lines.append(f"{pe.exercise.id}:")
+        for part in pe.exercise.parts:
+            if part.kind == "function":
+                continue
+            form = KINDS[part.kind].describe(part, pe.variant.answers[part.id])
+            lines.append(f"  {part.id}: null  # {form}")
+        lines.append("")
+    if not numeric:
+        lines.append("{}  # this assignment has no typed answers: see solution.py")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _reference(part: Any, value: Any) -> Any:
+    """The reference as grading compares it (numpy arrays as lists), for its shape only."""
+    from grader.kinds import KINDS
+
+    try:
+        return KINDS[part.kind].normalise_reference(value, part)
+    except (ValueError, TypeError, KeyError):
+        return value  # validated when the spec loaded; a shape is then simply not checked
+
+
+def student_meta(assignment: Any, sset: Any) -> dict:
+    """What `grader check` and `grader submit` need, and nothing secret."""
+    return {
+        "format": STUDENT_FORMAT,
+        "assignment": {"id": assignment.id, "title": assignment.title,
+                       "due": assignment.due.isoformat() if assignment.due else None},
+        "student": {"id": sset.student.id, "name": sset.student.name},
+        "exercises": [_meta_exercise(pe) for pe in sset.exercises],
+    }
+
+
+def _meta_exercise(pe: Any) -> dict:
+    parts = []
+    for part in pe.exercise.parts:
+        entry: dict[str, Any] = {"id": part.id, "kind": part.kind,
+                                 "points": pe.part_points(part)}
+        if part.function:
+            fn = part.function
+            entry["function"] = {
+                "name": fn.name, "signature": fn.signature, "returns": fn.returns,
+                "time_limit": fn.time_limit,
+                "tolerance": {"rtol": fn.tolerance.rtol, "atol": fn.tolerance.atol},
+                # Public cases are the same for every student and shown in the problem set:
+                # their expected values let `grader check` say whether an example passes.
+                "public": [{"id": c.id, "args": encode_json(c.args),
+                            "kwargs": encode_json(c.kwargs),
+                            "expected": encode_json(reference_value(fn, c))}
+                           for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
+            }
+        else:
+            # Shapes, never values: how many numbers, steps or fields check can insist on.
+            reference = _reference(part, pe.variant.answers[part.id])
+            entry["shape"] = expected_shape(part.kind, reference)
+            if part.kind == "sequence" and count_is_answer(
+                    reference, [pe.variant.answers[p.id] for p in pe.exercise.parts
+                                if p.kind == "integer"]):
+                entry["shape"] = None
+            fields = record_shapes(reference) if part.kind == "sequence" else None
+            if fields:
+                entry["fields"] = fields
+            entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS
+                                            if k in part.options})
+        parts.append(entry)
+    return {"id": pe.exercise.id, "number": pe.number, "title": pe.exercise.title,
+            "points": pe.points, "spec_hash": pe.exercise.source_hash, "parts": parts}

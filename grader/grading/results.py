@@ -131,11 +131,6 @@ class RunSummary:
     changes: tuple[tuple[str, float, float], ...] = ()  # (student, old total, new total)
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def mean_percent(self) -> float:
-        rs = [r for r in self.results if r.max_score]
-        return sum(r.percent for r in rs) / len(rs) if rs else 0.0
-
 
 def num(x: float) -> str:
     """A score as the exports write it: at most 4 decimals, no trailing zeros."""

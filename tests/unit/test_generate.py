@@ -251,3 +251,13 @@ def test_problem_sets_show_public_examples_with_their_results(tmp_path: Path) ->
     line = next(ln for ln in text.splitlines() if ln.startswith("- `softmax([1, 2, 3])`"))
     assert line.split("`[")[1].startswith(first[:7])
     assert "- `softmax([0, 0])` → `[0.5, 0.5]`" in text
+
+
+def test_problems_md_gives_the_deadline_in_words_with_its_offset(tmp_path: Path) -> None:
+    # The demo's due is 2026-11-30T23:59:00+00:00, a Monday (a calendar says so).
+    from grader.app.demo import run_demo
+
+    demo = run_demo(tmp_path / "c", grade=False)
+    head = (demo.problem_sets / "s001" / "problems.md").read_text(encoding="utf-8")[:400]
+    assert "due Mon 30 Nov 2026, 23:59 (UTC)" in head
+    assert "2026-11-30 23:59" not in head

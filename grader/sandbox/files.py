@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
+from grader.core.fsutil import read_regular
 from grader.sandbox.runner import NAME
+
+_WORDS = {"symlink": "a symbolic link; only regular files are accepted, so it was ignored",
+          "not a regular file": "not a regular file; ignored",
+          "too large": "too large; ignored"}
 
 
 def read_submission(folder: str | Path, *, max_bytes: int = 8 << 20,
@@ -25,12 +29,11 @@ def read_submission(folder: str | Path, *, max_bytes: int = 8 << 20,
         if why:
             notes.append(f"{entry.name}: {why}")
             continue
-        fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                notes.append(f"{entry.name}: not a regular file; ignored")
-                continue
-            files[entry.name] = f.read(max_bytes + 1)[:max_bytes]
+        got = read_regular(Path(entry.path), max_bytes=max_bytes)
+        if isinstance(got, tuple):
+            files[entry.name] = got[0]
+        elif got is not None:  # changed since it was listed
+            notes.append(f"{entry.name}: {_WORDS[got]}")
     return files, notes
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.core.fsutil import read_regular
 from grader.core.errors import Diagnostic, UserError, display_path
 
 ANSWERS = "answers.yaml"
@@ -343,21 +344,24 @@ def read_folder(path: Path) -> Submission:
     problems: list[str] = []
     mtimes = []
     for name in SUBMITTED:
-        p = path / name
-        if p.is_symlink() or (p.exists() and not p.is_file()):
-            problems.append(f"{name} is not a regular file (ignored)")
+        got = _read_submitted(path / name, problems)
+        if got is None:
             continue
-        if not p.exists():
-            continue
-        st = p.stat()
-        if st.st_size > MAX_FILE_BYTES:
-            problems.append(f"{name} is larger than {MAX_FILE_BYTES} bytes (ignored)")
-            continue
-        files[name] = p.read_bytes()
+        files[name] = got[0]
         if name != META:
-            mtimes.append(st.st_mtime)
+            mtimes.append(got[1])
     manifest = _folder_manifest(path, files, problems)
     return Submission(path, files, manifest, tuple(problems), max(mtimes) if mtimes else None)
+
+
+def _read_submitted(p: Path, problems: list[str]) -> tuple[bytes, float] | None:
+    """One handed-in file through the one safe reader; a problem noted when it is refused."""
+    got = read_regular(p, max_bytes=MAX_FILE_BYTES)
+    if got == "too large":
+        problems.append(f"{p.name} is larger than {MAX_FILE_BYTES} bytes (ignored)")
+    elif isinstance(got, str):
+        problems.append(f"{p.name} is not a regular file (ignored)")
+    return got if isinstance(got, tuple) else None
 
 
 def _folder_manifest(path: Path, files: Mapping[str, bytes], problems: list[str]) -> dict | None:
@@ -366,13 +370,12 @@ def _folder_manifest(path: Path, files: Mapping[str, bytes], problems: list[str]
     An LMS or Gradescope may hand over the archive's contents rather than the archive: its
     manifest still gives the submission time and the hashes to check, as the archive would.
     """
-    p = path / MANIFEST
-    if p.is_symlink() or not p.is_file():
-        return None
-    if p.stat().st_size > MAX_FILE_BYTES:
+    got = read_regular(path / MANIFEST, max_bytes=MAX_FILE_BYTES)
+    if got == "too large":
         problems.append(f"{MANIFEST} is larger than {MAX_FILE_BYTES} bytes (ignored)")
-        return None
-    manifest = _parse_manifest(p.read_bytes(), problems)
+    if not isinstance(got, tuple):
+        return None  # absent, or not a regular file: a folder without a manifest
+    manifest = _parse_manifest(got[0], problems)
     problems += tamper_findings(files, manifest)
     return manifest
 

@@ -2,7 +2,7 @@
 
     PYTHONPATH=. .venv/bin/python bench/bench_reports.py [--students 1000] [--repeat 5]
 
-The class is fabricated by grader.outputs.reports.sample (real exercises and variants, made-up
+The class is fabricated by grader.app.sample (real exercises and variants, made-up
 verdicts); building it is not timed. Prints medians of the repeats.
 """
 
@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from grader.outputs.reports import render_class_report, render_reports, render_student_report
-    from grader.outputs.reports.sample import sample_class
+    from grader.app.sample import sample_class
 
     start = time.perf_counter()
     results, prompts = sample_class(args.students, seed=1)

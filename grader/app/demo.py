@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.app.fabricate import DEMO_DATA, Course
 from grader.core.fsutil import atomic_write_bytes, atomic_write_text
 
-DEMO_DATA = Path(__file__).parent.parent / "demo"
 DEMO_SECRET = "grader-demo-secret: not for real courses"
 
 
@@ -51,10 +49,9 @@ def run_demo(root: Path, *, echo: Callable[[str], None] = lambda s: None,
     build = root / "problem-sets"
     result = generate(assignment, roster, build)
     echo(f"generated {result.students} problem sets in {build}")
-    subs = root / "submissions"
-    if subs.exists():
-        shutil.rmtree(subs)
-    fabricate_submissions(build, subs, assignment)
+    course = Course.open(root, build=build.name, subs="submissions")
+    subs = course.subs
+    fabricate_submissions(course)
     echo(f"fabricated {result.students - 1} submissions in {subs} (one student handed in nothing)")
     if not grade:
         return DemoResult(root, build, subs, None, result.students)
@@ -67,41 +64,28 @@ def run_demo(root: Path, *, echo: Callable[[str], None] = lambda s: None,
     return DemoResult(root, build, subs, out, result.students, summary)
 
 
-def fabricate_submissions(build: Path, subs: Path, assignment: Path) -> None:
-    """One submission per student but the last, each following the persona in the roster."""
+def fabricate_submissions(course: Course) -> None:
+    """One submission per student but the absent one, each following the persona in the
+    roster: archives made at fixed times (one after the deadline), and an unreadable one handed
+    in as a folder (`grader submit` refuses unreadable answers)."""
     from grader.course.assignment import load_assignment
-    from grader.student.check import submit
-    from grader.student.submission import SOLUTION
 
-    personas = _personas(assignment.parent / "roster.csv")
-    due = load_assignment(assignment).due or dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-    keys = sorted((build / "key").glob("*.json"))
-    keys = [k for k in keys if k.name != "roster.json"]
-    for key_path in keys:
-        key = json.loads(key_path.read_text(encoding="utf-8"))
-        folder = key["student"]["folder"]
-        persona = personas.get(key["student"]["id"], "right")
+    personas = _personas(course.root / "roster.csv")
+    due = load_assignment(course.assignment).due or dt.datetime(2026, 1, 1,
+                                                                tzinfo=dt.timezone.utc)
+    for student in course.roster:
+        sid = student["id"]
+        persona = personas.get(sid, "right")
         if persona == "absent":
             continue
-        work = subs / ".work" / folder
-        shutil.copytree(build / folder, work, dirs_exist_ok=True)
-        atomic_write_text(work / "answers.yaml", _answers(key, persona))
-        if (work / SOLUTION).exists():
-            atomic_write_text(work / SOLUTION, (DEMO_DATA / f"solution_{_code(persona)}.py")
-                              .read_text(encoding="utf-8"))
+        answers = _answers(course.key(sid), persona)
+        solution = (DEMO_DATA / f"solution_{_code(persona)}.py").read_text(encoding="utf-8") \
+            if course.has_function(sid) else None
         if persona == "format":
-            # Unreadable answers cannot be submitted through `grader submit`: hand in the folder,
-            # its files dated like the others (a folder's time is its files' mtime).
-            shutil.copytree(work, subs / folder)
-            stamp = (due - dt.timedelta(hours=2)).timestamp()
-            for f in (subs / folder).iterdir():
-                os.utime(f, (stamp, stamp))
+            course.folder_submission(sid, answers, solution, when=due - dt.timedelta(hours=2))
             continue
-        archive = subs / f"{folder}.zip"
-        submit(work, out=archive)
         late = dt.timedelta(days=1, hours=3) if persona == "late" else -dt.timedelta(hours=2)
-        _set_time(archive, due + late)
-    shutil.rmtree(subs / ".work")
+        course.archive(sid, answers, solution, due + late)
 
 
 def _personas(roster: Path) -> dict[str, str]:
@@ -158,20 +142,6 @@ def _shift_first_step(steps: list) -> list:
     else:
         wrong = first + 1
     return [wrong, *steps[1:]]
-
-
-def _set_time(archive: Path, when: dt.datetime) -> None:
-    """Rewrite the manifest's time: the demo's submissions carry fixed times so that the whole
-    demo is the same on every run and every machine (one of them after the deadline)."""
-    import zipfile
-
-    from grader.student.submission import MANIFEST, pack
-
-    with zipfile.ZipFile(archive) as zf:
-        files = {n: zf.read(n) for n in zf.namelist() if n != MANIFEST}
-        manifest = json.loads(zf.read(MANIFEST))
-    manifest["time"] = when.isoformat()
-    atomic_write_bytes(archive, pack(files, manifest))
 
 
 def describe(result: DemoResult) -> str:

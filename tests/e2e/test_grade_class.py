@@ -25,10 +25,9 @@ import numpy as np
 import pytest
 import yaml
 
-from grader.course.generate import generate
+from grader.app.fabricate import Course
 from grader.app.grade import grade_assignment
 from grader.authoring.spec import library_dir
-from grader.student.submission import manifest_for, pack
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ENV = "GRADER_E2E_SECRET"
@@ -76,66 +75,16 @@ def spec_feedback(path: str, part: str, mistake: str) -> str:
     return next(m["feedback"] for m in entry["mistakes"] if m["name"] == mistake)
 
 
-class Klass:
-    """A generated class and helpers to fabricate its submissions."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.build = root / "build"
-        self.subs = root / "subs"
-        self.assignment = root / "assignment.yaml"
-        self.subs.mkdir()
-        roster = json.loads((self.build / "key" / "roster.json").read_text())
-        self.folder = {s["id"]: s["folder"] for s in roster}
-
-    def key(self, sid: str) -> dict:
-        return json.loads((self.build / "key" / f"{self.folder[sid]}.json").read_text())
-
-    def exercise(self, sid: str, eid: str) -> dict:
-        return next(e for e in self.key(sid)["exercises"] if e["id"] == eid)
-
-    def right(self, sid: str) -> dict:
-        return {e["id"]: dict(e["answers"]) for e in self.key(sid)["exercises"] if e["answers"]}
-
-    def meta(self, sid: str) -> bytes:
-        return (self.build / self.folder[sid] / "grader.json").read_bytes()
-
-    def folder_submission(self, sid: str, answers: dict | None, solution: str | None) -> Path:
-        target = self.subs / self.folder[sid]
-        shutil.copytree(self.build / self.folder[sid], target)
-        (target / "solution.py").unlink(missing_ok=True)
-        if answers is not None:
-            (target / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
-        if solution is not None:
-            (target / "solution.py").write_text(solution, encoding="utf-8")
-        return target
-
-    def files(self, sid: str, answers: dict, solution: str) -> dict[str, bytes]:
-        return {"answers.yaml": yaml.safe_dump(answers).encode(), "grader.json": self.meta(sid),
-                "solution.py": solution.encode()}
-
-    def archive(self, sid: str, answers: dict, solution: str, when: dt.datetime) -> Path:
-        files = self.files(sid, answers, solution)
-        manifest = manifest_for(files, json.loads(self.meta(sid)), now=when)
-        path = self.subs / f"week3-{self.folder[sid]}.zip"
-        path.write_bytes(pack(files, manifest))
-        return path
-
-
 def descent(A: np.ndarray, b: np.ndarray, x: np.ndarray, eps: float, sign: float = 1.0):
     return x - sign * eps * (A @ x - b)
 
 
-def build_class(root: Path, students: list[str] = STUDENTS) -> Klass:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "assignment.yaml").write_text(ASSIGNMENT, encoding="utf-8")
+def build_class(root: Path, students: list[str] = STUDENTS) -> Course:
     rows = "".join(f"{s},{s.title()},{s.replace(' ', '')}@example.org\n" for s in students)
-    (root / "roster.csv").write_text("id,name,email\n" + rows, encoding="utf-8")
-    generate(root / "assignment.yaml", root / "roster.csv", root / "build")
-    return Klass(root)
+    return Course.create(root, ASSIGNMENT, "id,name,email\n" + rows)
 
 
-def fabricate(k: Klass) -> dict:
+def fabricate(k: Course) -> dict:
     """Write every submission; returns facts the assertions need (computed here)."""
     on_time = DUE - dt.timedelta(hours=3)
     facts: dict = {}
@@ -190,7 +139,7 @@ def fabricate(k: Klass) -> dict:
     facts["naive-passed"], facts["naive-total"] = _naive_passes(k.exercise("naive",
                                                                            "impl-softmax"))
 
-    keyfile = k.build / "key" / f"{k.folder['keymismatch']}.json"
+    keyfile = k.build / "key" / f"{k.folder('keymismatch')}.json"
     doc = json.loads(keyfile.read_text())
     doc["exercises"][0]["answers"]["kl_pq"] += 1.0  # as if a solver had changed since
     keyfile.write_text(json.dumps(doc))
@@ -378,7 +327,7 @@ def test_results_and_exports_are_written(graded):
 
     k, _, _, _ = graded
     out = k.root / "out"
-    doc = json.loads((out / f"{k.folder['right']}.json").read_text())
+    doc = json.loads((out / f"{k.folder('right')}.json").read_text())
     assert (doc["schema_version"], doc["score"], doc["status"]) == (1, 30.0, "graded")
     assert (out / "unknown" / "nobody.json").is_file()
     rows = (out / "gradebook.csv").read_text().splitlines()
@@ -482,7 +431,7 @@ def test_a_run_killed_mid_way_resumes_and_matches_an_uninterrupted_run(tmp_path)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SECRET_ENV, "crash-secret-9d8c7b6a5f4e3d2c1b0a")
         k = build_class(tmp_path / "class", [f"c{i:02d}" for i in range(30)])
-    for i, sid in enumerate(k.folder):
+    for i, sid in enumerate(s["id"] for s in k.roster):
         answers = k.right(sid)
         if i % 3 == 1:
             answers["prob-bayes"]["posterior"] = 0.5

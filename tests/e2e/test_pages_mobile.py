@@ -62,7 +62,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from grader.course.generate import generate
     from grader.core.markup import latex
     from grader.outputs.reports import render_reports
-    from grader.outputs.reports.sample import sample_class
+    from grader.app.sample import sample_class
 
     root = tmp_path_factory.mktemp("mobile")
     (root / "assignment.yaml").write_text(ASSIGNMENT, encoding="utf-8")

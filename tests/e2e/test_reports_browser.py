@@ -56,7 +56,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One page of each type: two student reports, the class report, a key, a problem set."""
     from grader.course.generate import generate
     from grader.outputs.reports import render_reports
-    from grader.outputs.reports.sample import sample_class
+    from grader.app.sample import sample_class
 
     root = tmp_path_factory.mktemp("pages")
     (root / "assignment.yaml").write_text(ASSIGNMENT, encoding="utf-8")

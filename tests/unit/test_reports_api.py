@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from grader.core.errors import UserError
 from grader.outputs.reports import render_reports, report_command
-from grader.outputs.reports.sample import sample_class
+from grader.app.sample import sample_class
 from grader.core.values import to_json
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from grader.outputs.reports.classreport import render_class_report
-from grader.outputs.reports.sample import XSS, sample_class
+from grader.app.sample import XSS, sample_class
 from grader.outputs.reports.student import render_student_report
 from grader.grading.results import CaseResult, ExerciseResult, PartResult, StudentResult
 

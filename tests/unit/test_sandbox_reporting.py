@@ -18,7 +18,7 @@ from grader.cli import cli
 from grader.cli.grading import report_lines
 from grader.outputs.summary import markdown
 from grader.outputs.reports.classreport import render_class_report
-from grader.outputs.reports.sample import sample_class
+from grader.app.sample import sample_class
 from grader.outputs.reports.student import render_student_report
 from grader.grading.results import RunSummary
 from grader.sandbox import level_sentence, pool

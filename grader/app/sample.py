@@ -12,6 +12,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from grader.app.fabricate import demo_roster
 from grader.outputs.reports.student import ExercisePrompt
 from grader.grading.results import (
     CaseResult,
@@ -27,13 +28,8 @@ EXERCISES = (("info-kl-divergence", 4.0), ("la-eigen-symmetric", 6.0),
              ("opt-gradient-descent", 6.0), ("prob-bayes", 5.0), ("ml-perceptron", 7.0),
              ("info-entropy", 4.0), ("impl-softmax", 10.0))
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
-ROSTER = (("s001", "Ada Lovelace", "right"), ("s002", "Alan Turing", "mistakes"),
-          ("s003", "Grace Hopper", "partial"), ("s004", "李雷", "followthrough"),
-          ("s005", "Katherine Johnson", "late"), ("s006", "Émile Borel", "format"),
-          ("s007", "Claude Shannon", "hanging"), ("s008", "Andrey Kolmogorov", "mistakes"),
-          ("s009", "Thomas Bayes", "right"), ("s010", "Frank Rosenblatt", "hostile"),
-          ("s011", "Hanna Müller", "partial"), ("s012", "Student Absent", "absent"),
-          ("s013", "Eve Tamper", "tampered"), ("s014", "Empty Hands", "empty"))
+# The demo course's students and personas, and two the demo has no submission for.
+ROSTER = (*demo_roster(), ("s013", "Eve Tamper", "tampered"), ("s014", "Empty Hands", "empty"))
 PERSONAS = ("right", "mistakes", "partial", "followthrough", "late", "format", "hanging",
             "hostile", "absent", "tampered", "empty")
 

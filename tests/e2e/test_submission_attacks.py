@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from junitparser import JUnitXml
 
 from grader.cli import cli
-from grader.course.generate import generate
+from grader.app.fabricate import Course
 from grader.student.submission import manifest_for, pack
 
 SECRET_ENV = "GRADER_ATTACK_SECRET"
@@ -62,24 +62,10 @@ CONTROL = ("\x1b", "\x07", "\u202e", "\u2066")
 HOSTILE_HTML = "<img src=x onerror=alert(1)>"
 
 
-class Course:
-    def __init__(self, root: Path) -> None:
-        self.root, self.build, self.subs = root, root / "build", root / "subs"
-        self.subs.mkdir()
+class AttackCourse(Course):
+    """The shared course builder, plus writers of raw, hostile files."""
 
-    def key(self, sid: str) -> dict:
-        return json.loads((self.build / "key" / f"{sid}.json").read_text())
-
-    def ex(self, sid: str, eid: str) -> dict:
-        return next(e for e in self.key(sid)["exercises"] if e["id"] == eid)
-
-    def right(self, sid: str) -> dict:
-        return {e["id"]: dict(e["answers"]) for e in self.key(sid)["exercises"] if e["answers"]}
-
-    def meta(self, sid: str) -> bytes:
-        return (self.build / sid / "grader.json").read_bytes()
-
-    def folder(self, sid: str, files: dict[str, bytes | str]) -> Path:
+    def raw_folder(self, sid: str, files: dict[str, bytes | str]) -> Path:
         target = self.subs / sid
         target.mkdir()
         for name, data in files.items():
@@ -87,8 +73,8 @@ class Course:
             path.write_bytes(data if isinstance(data, bytes) else data.encode())
         return target
 
-    def archive(self, name: str, sid: str, answers: bytes, when: dt.datetime,
-                meta: bytes | None = None) -> Path:
+    def raw_archive(self, name: str, sid: str, answers: bytes, when: dt.datetime,
+                    meta: bytes | None = None) -> Path:
         files = {"answers.yaml": answers, "grader.json": meta or self.meta(sid)}
         manifest = manifest_for(files, json.loads(files["grader.json"]), now=when)
         path = self.subs / name
@@ -127,21 +113,21 @@ def bzip2_bomb(path: Path, manifest: dict, size: int = 64 << 20) -> None:
     path.write_bytes(body + central + end)
 
 
-def fabricate(c: Course) -> dict:
+def fabricate(c: AttackCourse) -> dict:
     facts: dict = {}
     # bob: honest, on time, every typed answer right (softmax not handed in).
-    c.archive("week3-bob.zip", "bob", yaml.safe_dump(c.right("bob")).encode(), ON_TIME)
+    c.raw_archive("week3-bob.zip", "bob", yaml.safe_dump(c.right("bob")).encode(), ON_TIME)
     # ann: forges bob's id, with a time no genuine submission can beat, to replace his work.
-    c.archive("week3-ann.zip", "bob", b"info-kl-divergence: {kl_pq: 0, kl_qp: 0}\n",
+    c.raw_archive("week3-ann.zip", "bob", b"info-kl-divergence: {kl_pq: 0, kl_qp: 0}\n",
               dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc))
     # cat: a billion laughs.  dan: nesting 5000 deep.
-    c.folder("cat", {"answers.yaml": billion_laughs(), "grader.json": c.meta("cat")})
-    c.folder("dan", {"answers.yaml": "info-kl-divergence:\n  kl_pq: " + "[" * 5000 + "1" +
+    c.raw_folder("cat", {"answers.yaml": billion_laughs(), "grader.json": c.meta("cat")})
+    c.raw_folder("dan", {"answers.yaml": "info-kl-divergence:\n  kl_pq: " + "[" * 5000 + "1" +
                      "]" * 5000 + "\n", "grader.json": c.meta("dan")})
     # eve: inf, nan, the minimiser repeated, a matrix with nan off the diagonal.
-    mm = c.ex("eve", "la-matmul")["answers"]
+    mm = c.exercise("eve", "la-matmul")["answers"]
     n = len(mm["C"])
-    descent = c.ex("eve", "opt-gradient-descent")
+    descent = c.exercise("eve", "opt-gradient-descent")
     p = descent["params"]
     minimum = np.linalg.solve(np.array(p["A"], float), np.array(p["b"], float)).tolist()
     eve = {"info-kl-divergence": {"kl_pq": "inf", "kl_qp": "nan"},
@@ -149,7 +135,7 @@ def fabricate(c: Course) -> dict:
            "la-matmul": {"shape": mm["shape"],
                          "C": [[mm["C"][i][j] if i == j else "nan" for j in range(n)]
                                for i in range(n)]}}
-    c.folder("eve", {"answers.yaml": yaml.safe_dump(eve), "grader.json": c.meta("eve")})
+    c.raw_folder("eve", {"answers.yaml": yaml.safe_dump(eve), "grader.json": c.meta("eve")})
     facts["eve"] = 1.0 + 3.0 * n / (n * n)  # the shape, and the diagonal's share of C
     # fay: symlinks to her own key file and to /etc/passwd.
     fay = c.subs / "fay"
@@ -160,7 +146,7 @@ def fabricate(c: Course) -> dict:
     gus = {"info-kl-divergence": {"kl_pq": "\x1b]0;owned\x07\x1b[2J" + HOSTILE_HTML,
                                   "kl_qp": "\u202e1.0\u2066"},
            "la-matmul": {"shape": HOSTILE_HTML}}
-    c.folder("gus", {"answers.yaml": yaml.safe_dump(gus), "grader.json": c.meta("gus"),
+    c.raw_folder("gus", {"answers.yaml": yaml.safe_dump(gus), "grader.json": c.meta("gus"),
                      "solution.py": bytes(range(256)) * 64})
     # hal: a bzip2 bomb under his own name and manifest.
     files = {"answers.yaml": b"x", "grader.json": c.meta("hal")}
@@ -169,8 +155,8 @@ def fabricate(c: Course) -> dict:
     # Strangers: an id full of escapes, a path, HTML; an anonymous folder named like a formula.
     for i, sid in enumerate(("\x1b]0;pwned\x07\u202eevil", "../../../../pwned", HOSTILE_HTML)):
         meta = json.dumps({"student": {"id": sid}, "assignment": {"id": "week3"}}).encode()
-        c.archive(f"stranger{i}.zip", sid, b"x: 1\n", ON_TIME, meta=meta)
-    c.folder("=cmd", {"answers.yaml": "x: 1\n"})
+        c.raw_archive(f"stranger{i}.zip", sid, b"x: 1\n", ON_TIME, meta=meta)
+    c.raw_folder("=cmd", {"answers.yaml": "x: 1\n"})
     return facts
 
 
@@ -185,10 +171,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(SECRET_ENV, "attack-secret-0123456789")
         mp.delenv("GITHUB_STEP_SUMMARY", raising=False)
-        (root / "assignment.yaml").write_text(ASSIGNMENT, encoding="utf-8")
-        (root / "roster.csv").write_text(ROSTER, encoding="utf-8")
-        generate(root / "assignment.yaml", root / "roster.csv", root / "build")
-        c = Course(root)
+        c = AttackCourse.create(root, ASSIGNMENT, ROSTER)
         facts = fabricate(c)
         out = root / "out"
         before = snapshot(root, out)

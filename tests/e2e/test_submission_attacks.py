@@ -125,10 +125,10 @@ def fabricate(c: AttackCourse) -> dict:
     c.raw_folder("dan", {"answers.yaml": "info-kl-divergence:\n  kl_pq: " + "[" * 5000 + "1" +
                      "]" * 5000 + "\n", "grader.json": c.meta("dan")})
     # eve: inf, nan, the minimiser repeated, a matrix with nan off the diagonal.
-    mm = c.exercise("eve", "la-matmul")["answers"]
+    mm = c.exercise("eve", "la-matmul").answers
     n = len(mm["C"])
     descent = c.exercise("eve", "opt-gradient-descent")
-    p = descent["params"]
+    p = descent.params
     minimum = np.linalg.solve(np.array(p["A"], float), np.array(p["b"], float)).tolist()
     eve = {"info-kl-divergence": {"kl_pq": "inf", "kl_qp": "nan"},
            "opt-gradient-descent": {"iterates": [minimum] * p["k"], "final_value": "nan"},

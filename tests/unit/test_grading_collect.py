@@ -11,12 +11,16 @@ import pytest
 
 from grader.core.errors import UserError
 from grader.grading.collect import collect
+from grader.course.documents import KeyDocument
+from grader.course.roster import Student
 from grader.grading.keys import StudentKey, find_key_dir, load_keys
 from grader.student.submission import manifest_for, pack
 
 
 def key(sid: str, folder: str | None = None) -> StudentKey:
-    return StudentKey(sid, sid.title(), f"{sid}@x", folder or sid, {"exercises": []}, "k" + sid)
+    student = Student(sid, sid.title(), f"{sid}@x", folder or sid)
+    doc = KeyDocument("w1", student, 0.0, ())
+    return StudentKey(sid, sid.title(), f"{sid}@x", folder or sid, doc, "k" + sid)
 
 
 KEYS = [key("ann"), key("bob"), key("Çelik", "celik-1234abcd"), key("dee")]
@@ -149,7 +153,12 @@ def test_key_files_are_checked(tree, tmp_path):
     (tmp_path / "key" / "ann.json").write_text("{broken")
     with pytest.raises(UserError, match="damaged"):
         load_keys(tmp_path / "key", "w1")
-    (tmp_path / "key" / "ann.json").write_text(json.dumps(
-        {"format": 1, "assignment": "w1", "exercises": [{"id": "e", "points": 2}]}))
+    student = {"id": "ann", "name": "Ann", "email": "a@x", "folder": "ann"}
+    doc = {"format": 1, "assignment": "w1", "student": student, "points": 2,
+           "exercises": [{"id": "e", "number": 1, "points": 2}]}
+    (tmp_path / "key" / "ann.json").write_text(json.dumps({**doc, "exercises": [{"id": "e"}]}))
+    with pytest.raises(UserError, match=r"ann.json: damaged key \(an exercise has no 'number'\)"):
+        load_keys(tmp_path / "key", "w1")
+    (tmp_path / "key" / "ann.json").write_text(json.dumps(doc))
     (k,) = load_keys(tmp_path / "key", "w1")
     assert (k.id, k.name, k.folder, k.points) == ("ann", "Ann", "ann", 2.0)

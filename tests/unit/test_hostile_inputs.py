@@ -24,6 +24,8 @@ from grader.core.errors import FormatError, UserError
 from grader.core.expr import ExprError, parse_student_value
 from grader.grading.collect import collect
 from grader.outputs.exports import gradebook_csv, junit_xml
+from grader.course.documents import KeyDocument
+from grader.course.roster import Student
 from grader.grading.keys import StudentKey
 from grader.grading.late import submission_time
 from grader.outputs.summary import _cell
@@ -387,7 +389,9 @@ def test_symlinks_fifos_and_huge_files_in_a_folder_are_not_read(tmp_path: Path) 
 
 
 def key(sid: str) -> StudentKey:
-    return StudentKey(sid, sid.title(), f"{sid}@x", sid, {"exercises": []}, "k" + sid)
+    student = Student(sid, sid.title(), f"{sid}@x", sid)
+    return StudentKey(sid, sid.title(), f"{sid}@x", sid, KeyDocument("w1", student, 0.0, ()),
+                      "k" + sid)
 
 
 KEYS = [key("ann"), key("bob")]

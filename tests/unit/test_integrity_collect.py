@@ -13,6 +13,8 @@ import pytest
 
 from grader.core.errors import UserError
 from grader.grading.collect import Entry, collect, gather, vanished, variant_mismatch
+from grader.course.documents import KeyDocument, KeyExercise
+from grader.course.roster import Student
 from grader.grading.keys import StudentKey, exercise_list_changes
 from grader.core.seeding import variant_fingerprint
 from grader.student.submission import NO_MANIFEST, manifest_for, pack, read_archive, read_folder
@@ -21,7 +23,10 @@ EXERCISES = [{"id": "la-matmul", "params": {"A": [[1, 2]]}, "points": 4}]
 
 
 def key(sid: str, exercises: list | None = None) -> StudentKey:
-    doc = {"exercises": EXERCISES if exercises is None else exercises}
+    listed = EXERCISES if exercises is None else exercises
+    doc = KeyDocument("w1", Student(sid, sid.title(), f"{sid}@x", sid), 0.0, tuple(
+        KeyExercise(e["id"], n, e.get("points", 0), dict(e.get("params", {})))
+        for n, e in enumerate(listed, 1)))
     return StudentKey(sid, sid.title(), f"{sid}@x", sid, doc, "k" + sid)
 
 

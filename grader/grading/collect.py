@@ -237,10 +237,8 @@ def _from_folder(path: Path) -> _Found:
 def _from_archive(path: Path, assignment_id: str) -> _Found:
     sub = read_archive(path)
     sub = dataclasses.replace(sub, mtime=path.stat().st_mtime)
-    manifest = sub.manifest or {}
-    claimed = manifest.get("student") if isinstance(manifest.get("student"), str) else None
-    assignment = manifest.get("assignment") if isinstance(manifest.get("assignment"), str) \
-        else None
+    claimed = sub.manifest.student if sub.manifest else None
+    assignment = sub.manifest.assignment if sub.manifest else None
     if claimed is None:
         claimed, assignment = _ids(_meta(sub))
     stem = path.stem

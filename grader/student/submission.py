@@ -21,6 +21,7 @@ from typing import Any
 from grader import __version__
 from grader.core.fsutil import read_regular
 from grader.core.errors import Diagnostic, UserError, display_path
+from grader.student.documents import DocumentProblem, Manifest
 
 ANSWERS = "answers.yaml"
 SOLUTION = "solution.py"
@@ -41,7 +42,7 @@ class Submission:
 
     source: Path
     files: Mapping[str, bytes]
-    manifest: Mapping[str, Any] | None = None  # from a `grader submit` archive
+    manifest: Manifest | None = None  # from a `grader submit` archive
     problems: tuple[str, ...] = ()  # tampering and other integrity findings
     mtime: float | None = None
 
@@ -139,26 +140,26 @@ def _short_diagnostic(d: Diagnostic) -> Diagnostic:
 
 
 def manifest_for(files: Mapping[str, bytes], meta: Mapping[str, Any], *,
-                 now: dt.datetime | None = None) -> dict:
+                 now: dt.datetime | None = None) -> Manifest:
     """The manifest written into an archive: who, what, the hash of each file, when."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    return {
-        "student": meta["student"]["id"],
-        "assignment": meta["assignment"]["id"],
-        "files": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())},
-        "time": now.replace(microsecond=0).isoformat(),
-        "grader_version": __version__,
-    }
+    return Manifest(
+        student=meta["student"]["id"],
+        assignment=meta["assignment"]["id"],
+        files={n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())},
+        time=now.replace(microsecond=0).isoformat(),
+        grader_version=__version__,
+    )
 
 
-def pack(files: Mapping[str, bytes], manifest: Mapping[str, Any]) -> bytes:
+def pack(files: Mapping[str, bytes], manifest: Manifest) -> bytes:
     """A zip of the files and manifest.json (fixed timestamps: same input, same bytes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
             zf.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), files[name])
         zf.writestr(zipfile.ZipInfo(MANIFEST, (2020, 1, 1, 0, 0, 0)),
-                    json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+                    json.dumps(manifest.to_dict(), indent=1, sort_keys=True) + "\n")
     return buf.getvalue()
 
 
@@ -193,7 +194,7 @@ def read_archive(path: Path) -> Submission:
     """
     problems: list[str] = []
     files: dict[str, bytes] = {}
-    manifest: dict | None = None
+    manifest: Manifest | None = None
     has_manifest = False
     seen: set[str] = set()
     try:
@@ -288,23 +289,24 @@ def parse_json(data: bytes) -> Any:
     return value
 
 
-def _parse_manifest(data: bytes, problems: list[str]) -> dict | None:
+def _parse_manifest(data: bytes, problems: list[str]) -> Manifest | None:
     try:
-        manifest = parse_json(data)
+        parsed = parse_json(data)
     except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
-        problems.append("manifest.json is not valid JSON")
+        problems.append(f"{MANIFEST} is not valid JSON")
         return None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        problems.append("manifest.json lacks the file list")
+    try:
+        return Manifest.from_dict(parsed, source=MANIFEST)
+    except DocumentProblem as exc:
+        problems.append(str(exc))
         return None
-    return manifest
 
 
-def tamper_findings(files: Mapping[str, bytes], manifest: Mapping[str, Any] | None) -> list[str]:
+def tamper_findings(files: Mapping[str, bytes], manifest: Manifest | None) -> list[str]:
     """Files that do not match the manifest's hashes, or are missing from either side."""
     if manifest is None:
         return ["tampered: the archive has no valid manifest.json"]
-    listed = manifest.get("files", {})
+    listed = manifest.files
     out = []
     for name in sorted(set(listed) | set(files)):
         if name not in files:
@@ -364,7 +366,8 @@ def _read_submitted(p: Path, problems: list[str]) -> tuple[bytes, float] | None:
     return got if isinstance(got, tuple) else None
 
 
-def _folder_manifest(path: Path, files: Mapping[str, bytes], problems: list[str]) -> dict | None:
+def _folder_manifest(path: Path, files: Mapping[str, bytes],
+                     problems: list[str]) -> Manifest | None:
     """The manifest of an unpacked `grader submit` archive (a folder that holds one).
 
     An LMS or Gradescope may hand over the archive's contents rather than the archive: its

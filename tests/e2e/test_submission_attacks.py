@@ -28,6 +28,7 @@ from junitparser import JUnitXml
 from grader.cli import cli
 from grader.app.fabricate import Course
 from grader.student.submission import manifest_for, pack
+from grader.student.documents import Manifest
 
 SECRET_ENV = "GRADER_ATTACK_SECRET"
 DUE = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -90,7 +91,7 @@ def billion_laughs() -> str:
     return text + "info-kl-divergence: {kl_pq: *j}\n"
 
 
-def bzip2_bomb(path: Path, manifest: dict, size: int = 64 << 20) -> None:
+def bzip2_bomb(path: Path, manifest: Manifest, size: int = 64 << 20) -> None:
     """A zip whose answers.yaml is bzip2 that expands to `size` bytes while declaring 100."""
     comp = bz2.BZ2Compressor(9)
     data = b"".join(comp.compress(b"\0" * (1 << 24)) for _ in range(size >> 24)) + comp.flush()
@@ -98,7 +99,7 @@ def bzip2_bomb(path: Path, manifest: dict, size: int = 64 << 20) -> None:
     info.compress_type, info.file_size, info.compress_size = zipfile.ZIP_BZIP2, 100, len(data)
     info.CRC, info.create_version, info.extract_version = 0, 46, 46
     local = info.FileHeader(False)
-    manifest_bytes = json.dumps(manifest).encode()
+    manifest_bytes = json.dumps(manifest.to_dict()).encode()
     m_info = zipfile.ZipInfo("manifest.json")
     m_info.compress_type, m_info.file_size = zipfile.ZIP_STORED, len(manifest_bytes)
     m_info.compress_size, m_info.CRC = len(manifest_bytes), zipfile.crc32(manifest_bytes)

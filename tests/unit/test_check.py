@@ -244,7 +244,7 @@ def test_submit_writes_beside_the_folder_by_default(folder: Path, key: dict) -> 
     assert any("ok" in line for line in echoed)
     sub = read_archive(target)
     assert sub.problems == ()
-    assert sub.manifest["student"] == "s001" and sub.manifest["assignment"] == "check-week"
+    assert sub.manifest.student == "s001" and sub.manifest.assignment == "check-week"
     with zipfile.ZipFile(target) as zf:
         assert "problems.html" not in zf.namelist()
     handin = folder.parent / "handin"

@@ -56,7 +56,7 @@ def test_every_roster_student_gets_one_entry_and_strangers_are_reported(tree, tm
     assert [e.student_id for e in entries] == ["ann", "bob", "Çelik", "dee", "zed"]
     e = by_id(entries)
     assert (e["ann"].status, e["bob"].status, e["Çelik"].status) == ("graded",) * 3
-    assert e["Çelik"].submission.manifest["student"] == "Çelik"
+    assert e["Çelik"].submission.manifest.student == "Çelik"
     assert (e["dee"].status, e["dee"].messages) == (
         "missing", ("No submission was found for you.",))
     assert e["zed"].status == "unknown_student" and e["zed"].key is None

@@ -109,7 +109,7 @@ def test_a_manifest_that_does_not_match_is_still_tampering(tmp_path):
     manifest = manifest_for(files, json.loads(meta("ann")))
     path = tmp_path / "w1-ann.zip"
     path.write_bytes(zip_of({**files, "answers.yaml": b"x: 2\n",
-                             "manifest.json": json.dumps(manifest).encode()}))
+                             "manifest.json": json.dumps(manifest.to_dict()).encode()}))
     assert "tampered: answers.yaml does not match its hash in the manifest" in \
         read_archive(path).problems
 
@@ -135,7 +135,7 @@ def test_a_submit_archive_zipped_again_in_a_folder_keeps_its_manifest_check(tmp_
     path = tmp_path / "a.zip"
     path.write_bytes(zip_of({f"ann/{n}": inner.read(n) for n in inner.namelist()}))
     sub = read_archive(path)
-    assert sub.problems == () and sub.manifest["student"] == "ann"
+    assert sub.problems == () and sub.manifest.student == "ann"
 
 
 def test_only_one_level_and_never_a_way_out(tmp_path):

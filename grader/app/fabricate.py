@@ -21,6 +21,7 @@ import yaml
 
 from grader.core.fsutil import atomic_write_bytes, atomic_write_text
 from grader.course.documents import KeyDocument, KeyExercise
+from grader.student.documents import StudentMeta
 from grader.student.submission import ANSWERS, META, SOLUTION, manifest_for, pack
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo"  # the demo course's files
@@ -118,7 +119,8 @@ class Course:
                 *, name: str | None = None) -> Path:
         """A `grader submit` archive made at `when`."""
         files = self.files(sid, answers, solution)
-        manifest = manifest_for(files, json.loads(self.meta(sid)), now=when)
+        meta = StudentMeta.from_dict(json.loads(self.meta(sid)), source=META)
+        manifest = manifest_for(files, meta, now=when)
         path = self.subs / (name or f"{self.folder(sid)}.zip")
         atomic_write_bytes(path, pack(files, manifest))
         return path

@@ -6,7 +6,6 @@ byte-identical files, and each write is atomic, so an interrupted run leaves no 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from grader.course.documents import KeyCase, KeyDocument, KeyExercise
 from grader.core.errors import UserError, display_path
 from grader.core.fsutil import write_if_changed
 from grader.course.roster import Student, load_roster
-from grader.student.submission import META
 from grader.core.values import to_json
 
 
@@ -194,9 +192,7 @@ def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument) -
     """One student's folder and key file, as bytes by path relative to the output."""
     from grader.course.studentfiles import student_files
 
-    files = student_files(assignment, sset)
-    meta = Path(sset.student.folder) / META
-    files[meta] = _with_variant(files[meta], str(key.variant))
+    files = student_files(assignment, sset, variant=key.variant)
     files[Path("key") / f"{sset.student.folder}.json"] = \
         (to_json(key.to_dict(), indent=1) + "\n").encode()
     return files
@@ -215,13 +211,6 @@ def _write(out: Path, files: dict[Path, bytes]) -> tuple[int, int]:
     """Write what changed; (files written, files unchanged)."""
     written = sum(write_if_changed(out / rel, data) for rel, data in files.items())
     return written, len(files) - written
-
-
-def _with_variant(meta: bytes, variant: str) -> bytes:
-    """grader.json with the variant's fingerprint added, written as studentfiles writes it."""
-    doc = json.loads(meta)
-    doc["variant"] = variant
-    return (json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from junitparser import JUnitXml
 from grader.cli import cli
 from grader.app.fabricate import Course
 from grader.student.submission import manifest_for, pack
-from grader.student.documents import Manifest
+from grader.student.documents import Manifest, MetaAssignment, MetaStudent, StudentMeta
 
 SECRET_ENV = "GRADER_ATTACK_SECRET"
 DUE = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -77,7 +77,10 @@ class AttackCourse(Course):
     def raw_archive(self, name: str, sid: str, answers: bytes, when: dt.datetime,
                     meta: bytes | None = None) -> Path:
         files = {"answers.yaml": answers, "grader.json": meta or self.meta(sid)}
-        manifest = manifest_for(files, json.loads(files["grader.json"]), now=when)
+        ids = json.loads(files["grader.json"])  # a stranger's grader.json holds only the ids
+        meta = StudentMeta(MetaAssignment(ids["assignment"]["id"]),
+                           MetaStudent(ids["student"]["id"]), ())
+        manifest = manifest_for(files, meta, now=when)
         path = self.subs / name
         path.write_bytes(pack(files, manifest))
         return path
@@ -151,8 +154,8 @@ def fabricate(c: AttackCourse) -> dict:
                      "solution.py": bytes(range(256)) * 64})
     # hal: a bzip2 bomb under his own name and manifest.
     files = {"answers.yaml": b"x", "grader.json": c.meta("hal")}
-    bzip2_bomb(c.subs / "week3-hal.zip", manifest_for(files, json.loads(c.meta("hal")),
-                                                        now=ON_TIME))
+    hal = StudentMeta.from_dict(json.loads(c.meta("hal")), source="grader.json")
+    bzip2_bomb(c.subs / "week3-hal.zip", manifest_for(files, hal, now=ON_TIME))
     # Strangers: an id full of escapes, a path, HTML; an anonymous folder named like a formula.
     for i, sid in enumerate(("\x1b]0;pwned\x07\u202eevil", "../../../../pwned", HOSTILE_HTML)):
         meta = json.dumps({"student": {"id": sid}, "assignment": {"id": "week3"}}).encode()

@@ -13,6 +13,7 @@ from grader.core.errors import UserError
 from grader.grading.collect import collect
 from grader.course.documents import KeyDocument
 from grader.course.roster import Student
+from grader.student.documents import MetaAssignment, MetaStudent, StudentMeta
 from grader.grading.keys import StudentKey, find_key_dir, load_keys
 from grader.student.submission import manifest_for, pack
 
@@ -35,7 +36,7 @@ def archive(path: Path, sid: str, *, assignment: str = "w1", when: str = "2026-0
     files = {"answers.yaml": answers, "grader.json": meta(sid, assignment).encode()}
     import datetime as dt
 
-    manifest = manifest_for(files, json.loads(meta(sid, assignment)),
+    manifest = manifest_for(files, StudentMeta(MetaAssignment(assignment), MetaStudent(sid), ()),
                             now=dt.datetime.fromisoformat(when.replace("Z", "+00:00")))
     path.write_bytes(pack(files, manifest))
     return path

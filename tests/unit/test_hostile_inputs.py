@@ -30,7 +30,7 @@ from grader.grading.keys import StudentKey
 from grader.grading.late import submission_time
 from grader.outputs.summary import _cell
 from grader.grading.typed import Answers, unknown_entries
-from grader.student.documents import Manifest
+from grader.student.documents import Manifest, MetaAssignment, MetaStudent, StudentMeta
 from grader.kinds import KINDS, grade_raw
 from grader.kinds.parsing import MAX_NUMBERS, read_numbers
 from grader.core.model import GradeContext, PartSpec, Tolerance
@@ -233,7 +233,7 @@ FILES = {"answers.yaml": b"ex: {p: 0.5}\n", "grader.json": json.dumps(
 
 
 def _manifest(files: dict = FILES) -> dict:
-    return manifest_for(files, {"student": {"id": "ann"}, "assignment": {"id": "w1"}}).to_dict()
+    return manifest_for(files, StudentMeta(MetaAssignment("w1"), MetaStudent("ann"), ())).to_dict()
 
 
 def _zip(path: Path, members: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED
@@ -404,7 +404,8 @@ def _archive(path: Path, sid: str, when: str) -> Path:
     files = {"answers.yaml": b"ex: {p: 1}\n", "grader.json": json.dumps(meta).encode()}
     import datetime as dt
 
-    manifest = manifest_for(files, meta, now=dt.datetime.fromisoformat(when))
+    manifest = manifest_for(files, StudentMeta(MetaAssignment("w1"), MetaStudent(sid), ()),
+                            now=dt.datetime.fromisoformat(when))
     path.write_bytes(pack(files, manifest))
     return path
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.core.errors import UserError
-from grader.student.documents import Manifest
+from grader.student.documents import Manifest, MetaAssignment, MetaStudent, StudentMeta
 from grader.student.submission import (
     MAX_FILE_BYTES,
     manifest_for,
@@ -28,7 +28,7 @@ from grader.student.submission import (
 FILES = {"answers.yaml": b"info-entropy:\n  entropy: ln(2)\n",
          "solution.py": b"def f(x):\n    return x\n",
          "grader.json": b'{"format": 1}\n'}
-META = {"student": {"id": "李雷"}, "assignment": {"id": "week3"}}
+META = StudentMeta(MetaAssignment("week3"), MetaStudent("李雷"), ())
 WHEN = dt.datetime(2026, 11, 30, 12, 34, 56, 789, tzinfo=dt.timezone.utc)
 
 

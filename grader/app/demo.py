@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.app.fabricate import DEMO_DATA, Course
+from grader.course.documents import KeyDocument
 from grader.core.fsutil import atomic_write_bytes, atomic_write_text
 
 DEMO_SECRET = "grader-demo-secret: not for real courses"
@@ -101,21 +102,21 @@ def _code(persona: str) -> str:
             "hostile": "hostile"}.get(persona, "right")
 
 
-def _answers(key: dict, persona: str) -> str:
+def _answers(key: KeyDocument, persona: str) -> str:
     """answers.yaml as the persona would fill it, from the key's reference answers."""
     from grader.authoring.spec import find_exercise
     from grader.core.values import encode_json
     from grader.authoring.variant import evaluate_mistakes
 
     doc: dict[str, dict[str, Any]] = {}
-    for i, ex in enumerate(key["exercises"]):
-        exercise = find_exercise(ex["id"])
-        mistakes = evaluate_mistakes(exercise, ex["params"])
+    for i, ex in enumerate(key.exercises):
+        exercise = find_exercise(ex.id)
+        mistakes = evaluate_mistakes(exercise, ex.params)
         parts: dict[str, Any] = {}
         for j, part in enumerate(exercise.parts):
             if part.kind == "function":
                 continue
-            answer = ex["answers"][part.id]
+            answer = ex.answers[part.id]
             if persona == "mistakes" and mistakes.get(part.id):
                 answer = mistakes[part.id][0].value
             elif persona == "partial" and (i + j) % 2:
@@ -126,7 +127,7 @@ def _answers(key: dict, persona: str) -> str:
                 answer = _shift_first_step(answer)
             parts[part.id] = encode_json(answer)
         if parts:
-            doc[ex["id"]] = parts
+            doc[ex.id] = parts
     return "# filled in by the demo\n" + json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

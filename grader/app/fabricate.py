@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 
 from grader.core.fsutil import atomic_write_bytes, atomic_write_text
+from grader.course.documents import KeyDocument, KeyExercise
+from grader.student.documents import StudentMeta
 from grader.student.submission import ANSWERS, META, SOLUTION, manifest_for, pack
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo"  # the demo course's files
@@ -72,16 +74,18 @@ class Course:
     def folder(self, sid: str) -> str:
         return next(s["folder"] for s in self.roster if s["id"] == sid)
 
-    def key(self, sid: str) -> dict:
+    def key(self, sid: str) -> KeyDocument:
+        # json.loads, not from_json: answers.yaml is to hold "inf" as the key spells it
         path = self.build / "key" / f"{self.folder(sid)}.json"
-        return dict(json.loads(path.read_text(encoding="utf-8")))
+        return KeyDocument.from_dict(json.loads(path.read_text(encoding="utf-8")),
+                                     source=str(path))
 
-    def exercise(self, sid: str, eid: str) -> dict:
-        return next(e for e in self.key(sid)["exercises"] if e["id"] == eid)
+    def exercise(self, sid: str, eid: str) -> KeyExercise:
+        return next(e for e in self.key(sid).exercises if e.id == eid)
 
     def right(self, sid: str) -> dict:
         """The reference answers of every typed part, as answers.yaml holds them."""
-        return {e["id"]: dict(e["answers"]) for e in self.key(sid)["exercises"] if e["answers"]}
+        return {e.id: dict(e.answers) for e in self.key(sid).exercises if e.answers}
 
     def meta(self, sid: str) -> bytes:
         return (self.build / self.folder(sid) / META).read_bytes()
@@ -115,7 +119,8 @@ class Course:
                 *, name: str | None = None) -> Path:
         """A `grader submit` archive made at `when`."""
         files = self.files(sid, answers, solution)
-        manifest = manifest_for(files, json.loads(self.meta(sid)), now=when)
+        meta = StudentMeta.from_dict(json.loads(self.meta(sid)), source=META)
+        manifest = manifest_for(files, meta, now=when)
         path = self.subs / (name or f"{self.folder(sid)}.zip")
         atomic_write_bytes(path, pack(files, manifest))
         return path

@@ -83,7 +83,7 @@ def _render_pages(result: RunSummary, assignment: Assignment, out: Path,
     """Every student's report and the class report, with each student's own prompts."""
     from grader.outputs.reports import prompts_from_params, render_reports
 
-    prompts = {k.folder: prompts_from_params((library[e["id"]], e["params"])
+    prompts = {k.folder: prompts_from_params((library[e.id], e.params)
                                              for e in k.exercises) for k in keys}
     render_reports(out, results=result.results, assignment=assignment, prompts=prompts)
 
@@ -97,7 +97,7 @@ class _Run:
         self.assignment, self.library, self.entries = assignment, library, entries
         self.force, self.progress, self.revealed = force, progress, revealed
         self.spec_hashes = {eid: library[eid].source_hash
-                            for eid in sorted({e["id"] for k in keys for e in k.exercises})}
+                            for eid in sorted({e.id for k in keys for e in k.exercises})}
         functions = any(p.kind == "function" for eid in self.spec_hashes
                         for p in library[eid].parts)
         self.level = _sandbox_level() if functions else NO_SANDBOX
@@ -164,7 +164,7 @@ class _Run:
 
     def fingerprint(self, entry: Entry) -> str:
         """What a result depends on; an equal fingerprint means an equal result."""
-        ids = [e["id"] for e in entry.key.exercises] if entry.key else []
+        ids = [e.id for e in entry.key.exercises] if entry.key else []
         late = late_info(self.assignment, entry.submission, received=entry.received) \
             if entry.submission else None
         parts = [entry.status, list(entry.messages),
@@ -214,8 +214,8 @@ def _sandbox_level() -> str:
 
 
 def _spec_changes(keys: Sequence[StudentKey], library: dict[str, Exercise]) -> list[str]:
-    changed = sorted({e["id"] for k in keys for e in k.exercises
-                      if e.get("spec_hash") != library[e["id"]].source_hash})
+    changed = sorted({e.id for k in keys for e in k.exercises
+                      if e.spec_hash != library[e.id].source_hash})
     return [f"the spec of {eid} changed since the key was generated; answers were recomputed "
             "with the current spec" for eid in changed]
 

@@ -6,20 +6,17 @@ byte-identical files, and each write is atomic, so an interrupted run leaves no 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.course.assignment import Assignment, check_entries, load_assignment, resolve_exercises
+from grader.course.documents import KeyCase, KeyDocument, KeyExercise
 from grader.core.errors import UserError, display_path
 from grader.core.fsutil import write_if_changed
 from grader.course.roster import Student, load_roster
-from grader.student.submission import META
 from grader.core.values import to_json
-
-KEY_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,7 @@ def plan_student(assignment: Assignment, student: Student, secret: bytes,
     return StudentSet(student, tuple(planned))
 
 
-def key_document(assignment: Assignment, sset: StudentSet, secret: bytes) -> dict:
+def key_document(assignment: Assignment, sset: StudentSet, secret: bytes) -> KeyDocument:
     """The instructor-only key: parameters, reference answers and cases per exercise.
 
     `secret_id` tells a later run whether it uses the same secret (without storing it);
@@ -95,25 +92,17 @@ def key_document(assignment: Assignment, sset: StudentSet, secret: bytes) -> dic
     """
     from grader.core.seeding import secret_id
 
-    return {
-        "format": KEY_FORMAT,
-        "assignment": assignment.id,
-        "secret_id": secret_id(secret),
-        "variant": fingerprint(sset),
-        "student": sset.student.to_dict(),
-        "points": sset.points,
-        "exercises": [{
-            "id": pe.exercise.id,
-            "number": pe.number,
-            "points": pe.points,
-            "spec_hash": pe.exercise.source_hash,
-            "params": dict(pe.variant.params),
-            "answers": dict(pe.variant.answers),
-            "part_points": {p.id: pe.part_points(p) for p in pe.exercise.parts},
-            "cases": [{"part": pid, "id": c.id, "args": c.args, "kwargs": c.kwargs,
-                       "visibility": c.visibility, "why": c.why} for pid, c in pe.cases],
-        } for pe in sset.exercises],
-    }
+    return KeyDocument(
+        assignment=assignment.id, student=sset.student, points=sset.points,
+        exercises=tuple(KeyExercise(
+            id=pe.exercise.id, number=pe.number, points=pe.points,
+            spec_hash=pe.exercise.source_hash, params=dict(pe.variant.params),
+            answers=dict(pe.variant.answers),
+            part_points={p.id: pe.part_points(p) for p in pe.exercise.parts},
+            cases=tuple(KeyCase(pid, c.id, c.args, c.kwargs, c.visibility, c.why)
+                        for pid, c in pe.cases),
+        ) for pe in sset.exercises),
+        secret_id=secret_id(secret), variant=fingerprint(sset))
 
 
 def fingerprint(sset: StudentSet) -> str:
@@ -144,7 +133,7 @@ def read_secret(assignment: Assignment, out: Path) -> tuple[bytes, str | None]:
     return secret, message
 
 
-def _weak_kept(out: Path, keys: Sequence[dict], changes: Sequence[Any], weak: str) -> str:
+def _weak_kept(out: Path, keys: Sequence[KeyDocument], changes: Sequence[Any], weak: str) -> str:
     """The note for a weak secret that made the key already in `out`; refused otherwise.
 
     A course already handed out with a weak secret may still be regenerated (a new due date, a
@@ -157,10 +146,10 @@ def _weak_kept(out: Path, keys: Sequence[dict], changes: Sequence[Any], weak: st
             "with it and no problem set changes; use a strong secret for the next assignment.")
 
 
-def _same_key(out: Path, key: dict) -> bool:
-    old = _read_key(out / "key" / f"{key['student']['folder']}.json")
+def _same_key(out: Path, key: KeyDocument) -> bool:
+    old = _read_key(out, key)
     return old is not None and _variants(old) == _variants(key) and \
-        old.get("secret_id", key["secret_id"]) == key["secret_id"]
+        old.secret_id in (None, key.secret_id)
 
 
 def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool = False,
@@ -199,14 +188,13 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
                           tuple(c.student for c in changes), tuple(notes))
 
 
-def _student_files(assignment: Assignment, sset: StudentSet, key: dict) -> dict[Path, bytes]:
+def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument) -> dict[Path, bytes]:
     """One student's folder and key file, as bytes by path relative to the output."""
     from grader.course.studentfiles import student_files
 
-    files = student_files(assignment, sset)
-    meta = Path(sset.student.folder) / META
-    files[meta] = _with_variant(files[meta], key["variant"])
-    files[Path("key") / f"{sset.student.folder}.json"] = (to_json(key, indent=1) + "\n").encode()
+    files = student_files(assignment, sset, variant=key.variant)
+    files[Path("key") / f"{sset.student.folder}.json"] = \
+        (to_json(key.to_dict(), indent=1) + "\n").encode()
     return files
 
 
@@ -225,13 +213,6 @@ def _write(out: Path, files: dict[Path, bytes]) -> tuple[int, int]:
     return written, len(files) - written
 
 
-def _with_variant(meta: bytes, variant: str) -> bytes:
-    """grader.json with the variant's fingerprint added, written as studentfiles writes it."""
-    doc = json.loads(meta)
-    doc["variant"] = variant
-    return (json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
 @dataclass(frozen=True)
 class VariantChange:
     """How one student's variants would differ from those of the key already in OUT."""
@@ -243,17 +224,17 @@ class VariantChange:
     redrawn: tuple[str, ...] = ()  # same exercise, other parameters
 
 
-def variant_change(out: Path, key: dict) -> VariantChange | None:
+def variant_change(out: Path, key: KeyDocument) -> VariantChange | None:
     """None when the student has no readable earlier key, or the same variants as before."""
-    old = _read_key(out / "key" / f"{key['student']['folder']}.json")
+    old = _read_key(out, key)
     before, now = _variants(old), _variants(key)
-    if before is None or now is None or before == now:
+    if old is None or before is None or now is None or before == now:
         return None  # new student; a damaged key is rewritten (grading refuses it anyway)
     ids_before, ids_now = [i for i, _ in before], [i for i, _ in now]
     params_before = dict(before)
     return VariantChange(
-        student=str(key["student"]["id"]),
-        secret_changed=old["secret_id"] != key["secret_id"] if "secret_id" in old else None,
+        student=key.student.id,
+        secret_changed=old.secret_id != key.secret_id if old.secret_id is not None else None,
         added=tuple(i for i in ids_now if i not in ids_before),
         removed=tuple(i for i in ids_before if i not in ids_now),
         redrawn=tuple(i for i, p in now if i in params_before and params_before[i] != p))
@@ -293,21 +274,26 @@ def _names(ids: Sequence[str]) -> str:
     return ", ".join(ids[:5]) + (f", and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
-def _read_key(path: Path) -> Any:
+def _read_key(out: Path, key: KeyDocument) -> KeyDocument | None:
+    """The student's key already in `out`; None when there is none or it is damaged."""
     from grader.core.values import from_json
 
+    path = out / "key" / f"{key.student.folder}.json"
     try:
-        return from_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return KeyDocument.from_dict(from_json(path.read_text(encoding="utf-8")),
+                                     source=str(path))
+    except (OSError, ValueError, UserError):
         return None
 
 
-def _variants(key: Any) -> list[tuple[str, str]] | None:
+def _variants(key: KeyDocument | None) -> list[tuple[str, str]] | None:
     """What decides a student's problems: each exercise id with its parameters (as JSON text,
     so arrays and values read back from a key compare alike)."""
+    if key is None:
+        return None
     try:
-        return [(e["id"], to_json(e["params"])) for e in key["exercises"]]
-    except (TypeError, KeyError, ValueError):
+        return [(e.id, to_json(e.params)) for e in key.exercises]
+    except (TypeError, ValueError):
         return None
 
 

@@ -6,6 +6,7 @@ what `grader check` needs (ids, kinds, shapes, public cases).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,8 @@ from typing import Any
 from grader.authoring.cases import reference_value
 from grader.kinds.forms import count_is_answer, expected_shape, record_shapes
 from grader.core.values import encode_json
+from grader.student.documents import META, MetaAssignment, MetaExercise, MetaStudent, StudentMeta
 
-STUDENT_FORMAT = 1
 CHECK_OPTIONS = ("choices", "item", "partial")  # the kind options `grader check` needs
 ANSWERS_HELP = """\
 # Fill every null with your answer, then run `grader check` in this folder.
@@ -24,8 +25,12 @@ ANSWERS_HELP = """\
 # true/false for yes-no questions."""
 
 
-def student_files(assignment: Any, sset: Any) -> dict[Path, bytes]:
-    """Every file of one student's folder, as bytes keyed by path relative to the output."""
+def student_files(assignment: Any, sset: Any, *, variant: str | None = None) -> dict[Path, bytes]:
+    """Every file of one student's folder, as bytes keyed by path relative to the output.
+
+    `variant` is the key's fingerprint, written into grader.json so that grading can tell
+    which generate run a handed-in problem set comes from.
+    """
     from grader.core.render import render
     from grader.core.timeview import time_view
 
@@ -37,8 +42,8 @@ def student_files(assignment: Any, sset: Any) -> dict[Path, bytes]:
         folder / "problems.html": render("problems.html", **ctx).encode(),
         folder / "problems.md": render("problems.md.j2", **ctx).encode(),
         folder / "answers.yaml": answers_yaml(assignment, sset).encode(),
-        folder / "grader.json": (json.dumps(student_meta(assignment, sset), indent=1,
-                                            ensure_ascii=False, sort_keys=True) + "\n").encode(),
+        folder / META: meta_bytes(dataclasses.replace(student_meta(assignment, sset),
+                                                      variant=variant)),
     }
     functions = [p.function for pe in sset.exercises for p in pe.exercise.parts if p.function]
     if functions:
@@ -88,18 +93,22 @@ def _reference(part: Any, value: Any) -> Any:
         return value  # validated when the spec loaded; a shape is then simply not checked
 
 
-def student_meta(assignment: Any, sset: Any) -> dict:
+def student_meta(assignment: Any, sset: Any) -> StudentMeta:
     """What `grader check` and `grader submit` need, and nothing secret."""
-    return {
-        "format": STUDENT_FORMAT,
-        "assignment": {"id": assignment.id, "title": assignment.title,
-                       "due": assignment.due.isoformat() if assignment.due else None},
-        "student": {"id": sset.student.id, "name": sset.student.name},
-        "exercises": [_meta_exercise(pe) for pe in sset.exercises],
-    }
+    return StudentMeta(
+        MetaAssignment(assignment.id, assignment.title,
+                       assignment.due.isoformat() if assignment.due else None),
+        MetaStudent(sset.student.id, sset.student.name),
+        tuple(_meta_exercise(pe) for pe in sset.exercises))
 
 
-def _meta_exercise(pe: Any) -> dict:
+def meta_bytes(meta: StudentMeta) -> bytes:
+    """grader.json as written into the student's folder (sorted keys: same set, same bytes)."""
+    return (json.dumps(meta.to_dict(), indent=1, ensure_ascii=False, sort_keys=True) +
+            "\n").encode()
+
+
+def _meta_exercise(pe: Any) -> MetaExercise:
     parts = []
     for part in pe.exercise.parts:
         entry: dict[str, Any] = {"id": part.id, "kind": part.kind,
@@ -131,5 +140,5 @@ def _meta_exercise(pe: Any) -> dict:
             entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS
                                             if k in part.options})
         parts.append(entry)
-    return {"id": pe.exercise.id, "number": pe.number, "title": pe.exercise.title,
-            "points": pe.points, "spec_hash": pe.exercise.source_hash, "parts": parts}
+    return MetaExercise(pe.exercise.id, tuple(parts), pe.number, pe.exercise.title, pe.points,
+                        pe.exercise.source_hash)

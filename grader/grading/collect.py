@@ -237,10 +237,8 @@ def _from_folder(path: Path) -> _Found:
 def _from_archive(path: Path, assignment_id: str) -> _Found:
     sub = read_archive(path)
     sub = dataclasses.replace(sub, mtime=path.stat().st_mtime)
-    manifest = sub.manifest or {}
-    claimed = manifest.get("student") if isinstance(manifest.get("student"), str) else None
-    assignment = manifest.get("assignment") if isinstance(manifest.get("assignment"), str) \
-        else None
+    claimed = sub.manifest.student if sub.manifest else None
+    assignment = sub.manifest.assignment if sub.manifest else None
     if claimed is None:
         claimed, assignment = _ids(_meta(sub))
     stem = path.stem
@@ -326,10 +324,10 @@ def variant_mismatch(student_id: str, sub: Submission, key: StudentKey) -> str |
         listed = meta.get("exercises")
         ids = [e.get("id") for e in listed if isinstance(e, dict)] \
             if isinstance(listed, list) else None
-        if ids is None or ids == [e["id"] for e in key.exercises]:
+        if ids is None or ids == [e.id for e in key.exercises]:
             return None
         why = (f"it lists exercises {shown(', '.join(map(str, ids)))}, the key "
-               f"{', '.join(e['id'] for e in key.exercises)}")
+               f"{', '.join(e.id for e in key.exercises)}")
     return (f"{student_id}: the problem set handed in ({shown(sub.source.name)}/{META}) is not "
             f"the one in the key: {why}. It comes from another `grader generate` run (another "
             "secret, or exercises changed since), so right answers to it may be marked wrong: "

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from grader.course.assignment import Assignment
+from grader.course.documents import KeyExercise
 from grader.grading.collect import Entry
 from grader.grading.functions import FunctionWork, grade_function, prepare_function
 from grader.grading.late import apply_penalty, late_info
@@ -48,7 +49,7 @@ class Prepared:
 
     entry: Entry
     late: LateInfo | None
-    exercises: list[tuple[dict, Exercise, list[Slot]]] = field(default_factory=list)
+    exercises: list[tuple[KeyExercise, Exercise, list[Slot]]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     job: Job | None = None
@@ -71,10 +72,10 @@ def prepare(entry: Entry, s: Settings) -> Prepared:
     answers = read_student_answers(sub) if entry.status in ("graded", "tampered") else \
         Answers.nothing("No submission." if entry.status == "missing" else "Nothing handed in.")
     p.messages += answers.notes
-    p.messages += unknown_entries(answers, {e["id"]: s.library[e["id"]]
+    p.messages += unknown_entries(answers, {e.id: s.library[e.id]
                                             for e in entry.key.exercises})
     for kex in entry.key.exercises:
-        exercise = s.library[kex["id"]]
+        exercise = s.library[kex.id]
         refs = reference_set(exercise, kex)
         p.warnings += [f"{entry.student_id}: {w}" for w in refs.warnings]
         p.messages += refs.student_notes
@@ -83,15 +84,14 @@ def prepare(entry: Entry, s: Settings) -> Prepared:
     return p
 
 
-def _slots(exercise: Exercise, kex: dict, refs: ReferenceSet, answers: Answers, s: Settings,
+def _slots(exercise: Exercise, kex: KeyExercise, refs: ReferenceSet, answers: Answers, s: Settings,
            p: Prepared) -> list[Slot]:
     slots: list[Slot] = []
-    scale = kex["points"] / exercise.points if exercise.points else 0.0
+    scale = kex.points / exercise.points if exercise.points else 0.0
     for part in exercise.parts:
-        points = float(kex.get("part_points", {}).get(part.id, part.points * scale))
+        points = float(kex.part_points.get(part.id, part.points * scale))
         if part.kind == "function":
-            work = prepare_function(exercise.id, kex["number"], part, points,
-                                    kex.get("cases", []))
+            work = prepare_function(exercise.id, kex.number, part, points, kex.cases)
             p.warnings += list(work.problems)
             slots.append(work)
             continue
@@ -148,13 +148,13 @@ def finish(p: Prepared, run: SandboxRun | None, s: Settings) -> Graded:
     return Graded(result, tuple(p.warnings))
 
 
-def _exercise(kex: dict, exercise: Exercise, slots: list[Slot], p: Prepared,
+def _exercise(kex: KeyExercise, exercise: Exercise, slots: list[Slot], p: Prepared,
               run: SandboxRun | None, s: Settings) -> ExerciseResult:
     parts = tuple(slot if isinstance(slot, PartResult) else
                   grade_function(slot, run, revealed=s.revealed, absent=_absent(p, run))
                   for slot in slots)
-    return ExerciseResult(exercise.id, int(kex["number"]), exercise.title,
-                          round(sum(x.score for x in parts), 4), float(kex["points"]), parts)
+    return ExerciseResult(exercise.id, kex.number, exercise.title,
+                          round(sum(x.score for x in parts), 4), float(kex.points), parts)
 
 
 def _absent(p: Prepared, run: SandboxRun | None) -> str | None:

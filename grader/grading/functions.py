@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.authoring.cases import BuiltCase, reference_value, shape_problem
+from grader.course.documents import KeyCase
 from grader.kinds.base import values_close
 from grader.core.model import FunctionSpec, PartSpec
 from grader.grading.results import CaseResult, CaseStatus, PartResult
@@ -47,16 +48,14 @@ class FunctionWork:
 
 
 def prepare_function(exercise_id: str, number: int, part: PartSpec, points: float,
-                     key_cases: Sequence[dict]) -> FunctionWork:
+                     key_cases: Sequence[KeyCase]) -> FunctionWork:
     """Build the part's cases from the key and compute every expected value in this process."""
     assert part.function is not None
     cases, problems = [], []
-    for raw in key_cases:
-        if raw.get("part") != part.id:
+    for kc in key_cases:
+        if kc.part != part.id:
             continue
-        case = BuiltCase(str(raw["id"]), list(raw.get("args") or []),
-                         dict(raw.get("kwargs") or {}), raw.get("visibility", "hidden"),
-                         str(raw.get("why", "")))
+        case = BuiltCase(kc.id, list(kc.args), dict(kc.kwargs), kc.visibility, kc.why)
         try:
             expected = reference_value(part.function, case)
         except Exception as exc:

@@ -15,8 +15,7 @@ from typing import Any
 
 from grader.core.errors import UserError, display_path
 from grader.core.values import from_json
-
-KEY_FORMAT = 1  # the format grader.course.generate writes (generate.KEY_FORMAT)
+from grader.course.documents import KeyDocument, KeyExercise
 
 
 @dataclass(frozen=True)
@@ -27,23 +26,23 @@ class StudentKey:
     name: str
     email: str
     folder: str
-    doc: dict[str, Any]
+    doc: KeyDocument
     sha256: str
 
     @property
-    def exercises(self) -> list[dict[str, Any]]:
-        return list(self.doc.get("exercises", []))
+    def exercises(self) -> tuple[KeyExercise, ...]:
+        return self.doc.exercises
 
     @property
     def points(self) -> float:
-        return float(sum(e["points"] for e in self.exercises))
+        return float(sum(e.points for e in self.exercises))
 
     @property
     def variant(self) -> str:
         """The fingerprint of this student's variant, as generate wrote it into grader.json."""
         from grader.core.seeding import variant_fingerprint
 
-        return variant_fingerprint([(e["id"], e["params"]) for e in self.exercises])
+        return variant_fingerprint([(e.id, e.params) for e in self.exercises])
 
 
 def find_key_dir(*, key: Path | None, out: Path, submissions: Path) -> Path:
@@ -80,16 +79,8 @@ def _load_one(key_dir: Path, entry: Any, assignment_id: str) -> StudentKey:
                         "run `grader generate` again")
     path = key_dir / f"{entry['folder']}.json"
     raw = _read_bytes(path)
-    doc = _parse(raw, path)
-    where = display_path(path)
-    if not isinstance(doc, dict):
-        raise UserError(f"{where}: not a key document; run `grader generate` again")
-    if doc.get("format") != KEY_FORMAT:
-        raise UserError(f"{where}: key format {doc.get('format')!r}; this grader reads format "
-                        f"{KEY_FORMAT}: run `grader generate` again with this version")
-    if doc.get("assignment") != assignment_id:
-        raise UserError(f"{where}: this key is for assignment {doc.get('assignment')!r}, not "
-                        f"{assignment_id!r}; give the key folder generated for this assignment")
+    doc = KeyDocument.from_dict(_parse(raw, path), source=display_path(path),
+                                assignment=assignment_id)
     return StudentKey(id=str(entry["id"]), name=str(entry.get("name", "")),
                       email=str(entry.get("email", "")), folder=str(entry["folder"]), doc=doc,
                       sha256=hashlib.sha256(raw).hexdigest())
@@ -113,7 +104,7 @@ def _parse(raw: bytes, path: Path) -> Any:
 
 def check_exercises(keys: Sequence[StudentKey], library: dict[str, Any], key_dir: Path) -> None:
     """Every exercise the keys name must be in the library (the assignment's spec folders)."""
-    missing = sorted({e["id"] for k in keys for e in k.exercises} - set(library))
+    missing = sorted({e.id for k in keys for e in k.exercises} - set(library))
     if missing:
         raise UserError(f"{display_path(key_dir)}: the key names exercise(s) "
                         f"{', '.join(missing)} that are not in the library; add their spec "
@@ -129,7 +120,7 @@ def exercise_list_changes(assignment: Any, keys: Sequence[StudentKey],
     """
     fixed = [e.exercise_id for e in assignment.entries if e.exercise_id]
     pools = [e for e in assignment.entries if not e.exercise_id]
-    held = [{e["id"] for e in k.exercises} for k in keys]
+    held = [{e.id for e in k.exercises} for k in keys]
     added = [i for i in fixed if any(i not in ids for ids in held)]
     dropped = sorted({i for ids in held for i in ids if i not in fixed and
                       not any(_in_pool(library[i], p) for p in pools)})

@@ -29,7 +29,7 @@ def submission_time(sub: Submission, source: str, received: str | None = None
         if stamp is not None:
             return stamp, "received", ""
     if source == "manifest" and sub.manifest is not None:
-        stamp = _parse_time(sub.manifest.get("time"))
+        stamp = _parse_time(sub.manifest.time)
         if stamp is not None:
             return stamp, "manifest", ""
     note = "" if source == "file" else "No manifest time: the files' modification time was used."

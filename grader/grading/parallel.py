@@ -39,7 +39,7 @@ def runs_code(entry: Entry, settings: engine.Settings) -> bool:
     if not entry.submission.files.get(SOLUTION, b"").strip():
         return False
     return any(p.kind == "function" for e in entry.key.exercises
-               for p in settings.library[e["id"]].parts)
+               for p in settings.library[e.id].parts)
 
 
 def grade_all(entries: Iterable[Entry], settings: engine.Settings, *, jobs: int | None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.core.errors import UserError
+from grader.course.documents import KeyExercise
 from grader.kinds import KINDS, grade_raw
 from grader.core.model import Exercise, GradeContext, MistakeValue, PartSpec, Verdict
 from grader.grading.results import PartResult
@@ -92,12 +93,11 @@ class ReferenceSet:
     student_notes: tuple[str, ...] = ()  # for the student (never shows a value)
 
 
-def reference_set(exercise: Exercise, kex: Mapping[str, Any]) -> ReferenceSet:
+def reference_set(exercise: Exercise, kex: KeyExercise) -> ReferenceSet:
     """Recompute the references from the stored parameters and compare with the stored ones."""
     from grader.authoring.variant import evaluate_mistakes, solve
 
-    params = kex.get("params", {})
-    stored = kex.get("answers", {})
+    params, stored = kex.params, kex.answers
     warnings: list[str] = []
     try:
         answers = solve(exercise, params)

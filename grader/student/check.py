@@ -14,6 +14,7 @@ from typing import Any
 
 from grader.core.errors import FormatError, UserError, display_path
 from grader.core.model import HAND_TOLERANCE, PartSpec
+from grader.student.documents import MetaExercise, StudentMeta
 from grader.student.submission import (
     ANSWERS,
     META,
@@ -39,11 +40,11 @@ def check(folder: Path, *, run_code: bool = True) -> CheckReport:
     require_folder(folder, "check")
     meta = _read_meta(folder)
     report = CheckReport(folder)
-    has_numeric = any(p["kind"] != "function" for e in meta["exercises"] for p in e["parts"])
+    has_numeric = any(p["kind"] != "function" for e in meta.exercises for p in e.parts)
     if has_numeric:
         _check_answers(folder, meta, report)
-    for ex in meta["exercises"]:
-        for entry in ex["parts"]:
+    for ex in meta.exercises:
+        for entry in ex.parts:
             if entry["kind"] == "function":
                 _check_function(folder, ex, entry, report, run_code=run_code)
     return report
@@ -67,7 +68,7 @@ def require_folder(folder: Path, command: str) -> None:
                     f"`grader {command} {parent}`")
 
 
-def _read_meta(folder: Path) -> dict:
+def _read_meta(folder: Path) -> StudentMeta:
     """grader.json, or a message that points from a folder of problem sets into one of them."""
     try:
         return read_meta(folder)
@@ -80,7 +81,7 @@ def _read_meta(folder: Path) -> dict:
                         f"e.g. `cd {inside[0]}`.") from None
 
 
-def _check_answers(folder: Path, meta: dict, report: CheckReport) -> None:
+def _check_answers(folder: Path, meta: StudentMeta, report: CheckReport) -> None:
     path = folder / ANSWERS
     where = display_path(path)
     try:
@@ -90,30 +91,30 @@ def _check_answers(folder: Path, meta: dict, report: CheckReport) -> None:
     except UnicodeDecodeError:
         raise UserError(f"{where}: not UTF-8 text; save it as UTF-8") from None
     data, _ = read_answers(text, where)
-    exercises = {e["id"]: e for e in meta["exercises"]}
+    exercises = {e.id: e for e in meta.exercises}
     unknown = [k for k in data if k not in exercises]
     if unknown:
         listed = ", ".join(map(repr, unknown[:10])) + (", ..." if len(unknown) > 10 else "")
         raise UserError(f"{where}: unknown exercise {listed}; this "
                         f"problem set has: {', '.join(exercises)}")
-    for ex in meta["exercises"]:
-        given = data.get(ex["id"])
+    for ex in meta.exercises:
+        given = data.get(ex.id)
         given = {} if given is None else given  # `ex: 0` is not a mapping, not "nothing yet"
         if not isinstance(given, dict):
-            raise UserError(f"{where}: {ex['id']}: expected a mapping of part ids to answers")
-        extra = [k for k in given if k not in {p["id"] for p in ex["parts"]}]
+            raise UserError(f"{where}: {ex.id}: expected a mapping of part ids to answers")
+        extra = [k for k in given if k not in {p["id"] for p in ex.parts}]
         if extra:
-            raise UserError(f"{where}: {ex['id']}: unknown part {', '.join(map(repr, extra))}; "
-                            f"the parts are: {', '.join(p['id'] for p in ex['parts'])}")
-        for entry in ex["parts"]:
+            raise UserError(f"{where}: {ex.id}: unknown part {', '.join(map(repr, extra))}; "
+                            f"the parts are: {', '.join(p['id'] for p in ex.parts)}")
+        for entry in ex.parts:
             if entry["kind"] != "function":
                 _check_part(ex, entry, given.get(entry["id"]), report)
 
 
-def _check_part(ex: dict, entry: dict, raw: Any, report: CheckReport) -> None:
+def _check_part(ex: MetaExercise, entry: dict, raw: Any, report: CheckReport) -> None:
     from grader.kinds import KINDS
 
-    label = f"{ex['id']}.{entry['id']}"
+    label = f"{ex.id}.{entry['id']}"
     if raw is None:
         report.missing += 1
         report.lines.append(f"  missing  {label}: no answer yet")
@@ -156,15 +157,15 @@ def number_problem(kind: str, value: Any) -> str | None:
     return problem(kind, value)
 
 
-def _check_function(folder: Path, ex: dict, entry: dict, report: CheckReport, *,
+def _check_function(folder: Path, ex: MetaExercise, entry: dict, report: CheckReport, *,
                     run_code: bool) -> None:
     fn = entry["function"]
-    label = f"{ex['id']}: {fn['name']}"
+    label = f"{ex.id}: {fn['name']}"
     path = folder / SOLUTION
     if not path.is_file():
         report.errors += 1
         report.lines.append(f"  MISSING  {label}: {SOLUTION} not found")
-        report.code_problems.append(f"{fn['name']} ({ex['id']}): {SOLUTION} not found")
+        report.code_problems.append(f"{fn['name']} ({ex.id}): {SOLUTION} not found")
         return
     if not run_code:
         return
@@ -173,7 +174,7 @@ def _check_function(folder: Path, ex: dict, entry: dict, report: CheckReport, *,
         report.errors += 1
         reason = lines[0].split(" does not import: ", 1)[-1].removeprefix(
             f"importing {SOLUTION} failed: ")
-        report.code_problems.append(f"{fn['name']} ({ex['id']}): {SOLUTION} does not import: "
+        report.code_problems.append(f"{fn['name']} ({ex.id}): {SOLUTION} does not import: "
                                     f"{reason}")
     report.lines += [f"  {line}" for line in lines]
 
@@ -274,7 +275,7 @@ def submit(folder: Path, *, out: Path | str | None = None, anyway: bool = False,
     files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
     manifest = manifest_for(files, meta)
     here = folder.resolve()  # `grader submit` in the folder itself: Path(".").parent is "."
-    name = f"{meta['assignment']['id']}-{here.name}.zip"
+    name = f"{meta.assignment.id}-{here.name}.zip"
     target = _archive_path(out, here.parent / name)
     atomic_write_bytes(target, pack(files, manifest))
     for line in submit_warnings(report, anyway=anyway):

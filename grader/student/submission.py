@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import re
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -21,10 +20,10 @@ from typing import Any
 from grader import __version__
 from grader.core.fsutil import read_regular
 from grader.core.errors import Diagnostic, UserError, display_path
+from grader.student.documents import META, DocumentProblem, Manifest, StudentMeta
 
 ANSWERS = "answers.yaml"
 SOLUTION = "solution.py"
-META = "grader.json"
 MANIFEST = "manifest.json"
 SUBMITTED = (ANSWERS, SOLUTION, META)
 MAX_FILE_BYTES = 1 << 20  # a submission file larger than 1 MiB is refused
@@ -32,7 +31,6 @@ MAX_ARCHIVE_BYTES = 8 * MAX_FILE_BYTES  # an archive of three files cannot need 
 MAX_DIAGNOSTICS = 10  # problems listed for a broken answers.yaml (each lands in every part)
 MAX_SHOWN = 64  # characters of a submitter's file name or id quoted in a message
 _MAX_LINE = 160
-_ASSIGNMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # as grader.course.assignment checks it
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class Submission:
 
     source: Path
     files: Mapping[str, bytes]
-    manifest: Mapping[str, Any] | None = None  # from a `grader submit` archive
+    manifest: Manifest | None = None  # from a `grader submit` archive
     problems: tuple[str, ...] = ()  # tampering and other integrity findings
     mtime: float | None = None
 
@@ -53,11 +51,11 @@ class Submission:
         return h.hexdigest()
 
 
-def read_meta(folder: Path) -> dict:
+def read_meta(folder: Path) -> StudentMeta:
     """grader.json of a problem-set folder, with a message saying where to run when absent."""
     path = folder / META
     try:
-        meta = parse_json(path.read_bytes())
+        data = parse_json(path.read_bytes())
     except FileNotFoundError:
         raise UserError(f"{display_path(path)}: not found. Run this in the folder of your "
                         "problem set (the one holding problems.html and answers.yaml), "
@@ -65,49 +63,7 @@ def read_meta(folder: Path) -> dict:
     except (ValueError, RecursionError) as exc:
         raise UserError(f"{display_path(path)}: damaged ({exc}); copy it again from your "
                         "problem set") from None
-    problem = meta_problem(meta)
-    if problem:
-        raise UserError(f"{display_path(path)}: damaged ({problem}); copy it again from your "
-                        "problem set")
-    return meta
-
-
-def meta_problem(meta: Any) -> str | None:
-    """What is wrong with the structure of grader.json (None when check can rely on it)."""
-    from grader.kinds import KINDS
-
-    if not isinstance(meta, dict) or not isinstance(meta.get("exercises"), list):
-        return "no list of exercises"
-    if not isinstance(meta.get("assignment"), dict) or not isinstance(meta.get("student"), dict):
-        return "no assignment or student"
-    if not isinstance(meta["student"].get("id"), str):
-        return "no student id"
-    if not isinstance(meta["assignment"].get("id"), str) or \
-            not _ASSIGNMENT_ID.fullmatch(meta["assignment"]["id"]):
-        return "no valid assignment id"  # it names the archive `grader submit` writes
-    for ex in meta["exercises"]:
-        if not isinstance(ex, dict) or not isinstance(ex.get("id"), str) or \
-                not isinstance(ex.get("parts"), list):
-            return "an exercise without an id or parts"
-        for part in ex["parts"]:
-            if not isinstance(part, dict) or not isinstance(part.get("id"), str) or \
-                    part.get("kind") not in (*KINDS, "function"):
-                return f"a part of {ex['id']} without an id or a known kind"
-            if not _meta_part_ok(part):
-                return f"{ex['id']}.{part['id']} is incomplete"
-    return None
-
-
-def _meta_part_ok(part: dict) -> bool:
-    if part["kind"] == "function":
-        fn = part.get("function")
-        return isinstance(fn, dict) and isinstance(fn.get("name"), str) and \
-            isinstance(fn.get("public"), list) and all(
-                isinstance(c, dict) and isinstance(c.get("id"), str) and
-                isinstance(c.get("args"), list) for c in fn["public"])
-    shape = part.get("shape")
-    return isinstance(part.get("options", {}), dict) and (shape is None or (
-        isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)))
+    return StudentMeta.from_dict(data, source=display_path(path))
 
 
 def read_answers(text: str, where: str) -> tuple[dict, Any]:
@@ -138,27 +94,27 @@ def _short_diagnostic(d: Diagnostic) -> Diagnostic:
                                source_line=line)
 
 
-def manifest_for(files: Mapping[str, bytes], meta: Mapping[str, Any], *,
-                 now: dt.datetime | None = None) -> dict:
+def manifest_for(files: Mapping[str, bytes], meta: StudentMeta, *,
+                 now: dt.datetime | None = None) -> Manifest:
     """The manifest written into an archive: who, what, the hash of each file, when."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    return {
-        "student": meta["student"]["id"],
-        "assignment": meta["assignment"]["id"],
-        "files": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())},
-        "time": now.replace(microsecond=0).isoformat(),
-        "grader_version": __version__,
-    }
+    return Manifest(
+        student=meta.student.id,
+        assignment=meta.assignment.id,
+        files={n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())},
+        time=now.replace(microsecond=0).isoformat(),
+        grader_version=__version__,
+    )
 
 
-def pack(files: Mapping[str, bytes], manifest: Mapping[str, Any]) -> bytes:
+def pack(files: Mapping[str, bytes], manifest: Manifest) -> bytes:
     """A zip of the files and manifest.json (fixed timestamps: same input, same bytes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
             zf.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), files[name])
         zf.writestr(zipfile.ZipInfo(MANIFEST, (2020, 1, 1, 0, 0, 0)),
-                    json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+                    json.dumps(manifest.to_dict(), indent=1, sort_keys=True) + "\n")
     return buf.getvalue()
 
 
@@ -193,7 +149,7 @@ def read_archive(path: Path) -> Submission:
     """
     problems: list[str] = []
     files: dict[str, bytes] = {}
-    manifest: dict | None = None
+    manifest: Manifest | None = None
     has_manifest = False
     seen: set[str] = set()
     try:
@@ -288,23 +244,24 @@ def parse_json(data: bytes) -> Any:
     return value
 
 
-def _parse_manifest(data: bytes, problems: list[str]) -> dict | None:
+def _parse_manifest(data: bytes, problems: list[str]) -> Manifest | None:
     try:
-        manifest = parse_json(data)
+        parsed = parse_json(data)
     except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
-        problems.append("manifest.json is not valid JSON")
+        problems.append(f"{MANIFEST} is not valid JSON")
         return None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        problems.append("manifest.json lacks the file list")
+    try:
+        return Manifest.from_dict(parsed, source=MANIFEST)
+    except DocumentProblem as exc:
+        problems.append(str(exc))
         return None
-    return manifest
 
 
-def tamper_findings(files: Mapping[str, bytes], manifest: Mapping[str, Any] | None) -> list[str]:
+def tamper_findings(files: Mapping[str, bytes], manifest: Manifest | None) -> list[str]:
     """Files that do not match the manifest's hashes, or are missing from either side."""
     if manifest is None:
         return ["tampered: the archive has no valid manifest.json"]
-    listed = manifest.get("files", {})
+    listed = manifest.files
     out = []
     for name in sorted(set(listed) | set(files)):
         if name not in files:
@@ -364,7 +321,8 @@ def _read_submitted(p: Path, problems: list[str]) -> tuple[bytes, float] | None:
     return got if isinstance(got, tuple) else None
 
 
-def _folder_manifest(path: Path, files: Mapping[str, bytes], problems: list[str]) -> dict | None:
+def _folder_manifest(path: Path, files: Mapping[str, bytes],
+                     problems: list[str]) -> Manifest | None:
     """The manifest of an unpacked `grader submit` archive (a folder that holds one).
 
     An LMS or Gradescope may hand over the archive's contents rather than the archive: its

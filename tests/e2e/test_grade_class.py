@@ -28,6 +28,7 @@ import yaml
 from grader.app.fabricate import Course
 from grader.app.grade import grade_assignment
 from grader.authoring.spec import library_dir
+from grader.course.documents import KeyExercise
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ENV = "GRADER_E2E_SECRET"
@@ -101,12 +102,12 @@ def fabricate(k: Course) -> dict:
     k.folder_submission("bits", a, STABLE)
 
     a = k.right("base-rate")
-    a["prob-bayes"]["posterior"] = k.exercise("base-rate", "prob-bayes")["params"]["sensitivity"]
+    a["prob-bayes"]["posterior"] = k.exercise("base-rate", "prob-bayes").params["sensitivity"]
     k.folder_submission("base-rate", a, STABLE)
 
     for sid, sign in (("follow", 1.0), ("ascent", -1.0)):
         a = k.right(sid)
-        p = k.exercise(sid, "opt-gradient-descent")["params"]
+        p = k.exercise(sid, "opt-gradient-descent").params
         A, b, x = np.array(p["A"], float), np.array(p["b"], float), np.array(p["x0"], float)
         steps = []
         for i in range(p["k"]):
@@ -174,16 +175,16 @@ def _edit_in_zip(path: Path, name: str, prefix: bytes) -> None:
     path.write_bytes(buf.getvalue())
 
 
-def _naive_passes(ex: dict) -> tuple[int, int]:
+def _naive_passes(ex: KeyExercise) -> tuple[int, int]:
     """How many cases a softmax without the max shift gets right, judged with numpy here."""
     passed = 0
     with np.errstate(all="ignore"):
-        for case in ex["cases"]:
-            z = np.asarray(case["args"][0], dtype=float)
+        for case in ex.cases:
+            z = np.asarray(case.args[0], dtype=float)
             stable = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
             naive = np.exp(z) / np.exp(z).sum()
             passed += bool(np.all(np.abs(naive - stable) <= 1e-9 + 1e-6 * np.abs(stable)))
-    return passed, len(ex["cases"])
+    return passed, len(ex.cases)
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from junitparser import JUnitXml
 from grader.cli import cli
 from grader.app.fabricate import Course
 from grader.student.submission import manifest_for, pack
+from grader.student.documents import Manifest, MetaAssignment, MetaStudent, StudentMeta
 
 SECRET_ENV = "GRADER_ATTACK_SECRET"
 DUE = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -76,7 +77,10 @@ class AttackCourse(Course):
     def raw_archive(self, name: str, sid: str, answers: bytes, when: dt.datetime,
                     meta: bytes | None = None) -> Path:
         files = {"answers.yaml": answers, "grader.json": meta or self.meta(sid)}
-        manifest = manifest_for(files, json.loads(files["grader.json"]), now=when)
+        ids = json.loads(files["grader.json"])  # a stranger's grader.json holds only the ids
+        meta = StudentMeta(MetaAssignment(ids["assignment"]["id"]),
+                           MetaStudent(ids["student"]["id"]), ())
+        manifest = manifest_for(files, meta, now=when)
         path = self.subs / name
         path.write_bytes(pack(files, manifest))
         return path
@@ -90,7 +94,7 @@ def billion_laughs() -> str:
     return text + "info-kl-divergence: {kl_pq: *j}\n"
 
 
-def bzip2_bomb(path: Path, manifest: dict, size: int = 64 << 20) -> None:
+def bzip2_bomb(path: Path, manifest: Manifest, size: int = 64 << 20) -> None:
     """A zip whose answers.yaml is bzip2 that expands to `size` bytes while declaring 100."""
     comp = bz2.BZ2Compressor(9)
     data = b"".join(comp.compress(b"\0" * (1 << 24)) for _ in range(size >> 24)) + comp.flush()
@@ -98,7 +102,7 @@ def bzip2_bomb(path: Path, manifest: dict, size: int = 64 << 20) -> None:
     info.compress_type, info.file_size, info.compress_size = zipfile.ZIP_BZIP2, 100, len(data)
     info.CRC, info.create_version, info.extract_version = 0, 46, 46
     local = info.FileHeader(False)
-    manifest_bytes = json.dumps(manifest).encode()
+    manifest_bytes = json.dumps(manifest.to_dict()).encode()
     m_info = zipfile.ZipInfo("manifest.json")
     m_info.compress_type, m_info.file_size = zipfile.ZIP_STORED, len(manifest_bytes)
     m_info.compress_size, m_info.CRC = len(manifest_bytes), zipfile.crc32(manifest_bytes)
@@ -125,10 +129,10 @@ def fabricate(c: AttackCourse) -> dict:
     c.raw_folder("dan", {"answers.yaml": "info-kl-divergence:\n  kl_pq: " + "[" * 5000 + "1" +
                      "]" * 5000 + "\n", "grader.json": c.meta("dan")})
     # eve: inf, nan, the minimiser repeated, a matrix with nan off the diagonal.
-    mm = c.exercise("eve", "la-matmul")["answers"]
+    mm = c.exercise("eve", "la-matmul").answers
     n = len(mm["C"])
     descent = c.exercise("eve", "opt-gradient-descent")
-    p = descent["params"]
+    p = descent.params
     minimum = np.linalg.solve(np.array(p["A"], float), np.array(p["b"], float)).tolist()
     eve = {"info-kl-divergence": {"kl_pq": "inf", "kl_qp": "nan"},
            "opt-gradient-descent": {"iterates": [minimum] * p["k"], "final_value": "nan"},
@@ -150,8 +154,8 @@ def fabricate(c: AttackCourse) -> dict:
                      "solution.py": bytes(range(256)) * 64})
     # hal: a bzip2 bomb under his own name and manifest.
     files = {"answers.yaml": b"x", "grader.json": c.meta("hal")}
-    bzip2_bomb(c.subs / "week3-hal.zip", manifest_for(files, json.loads(c.meta("hal")),
-                                                        now=ON_TIME))
+    hal = StudentMeta.from_dict(json.loads(c.meta("hal")), source="grader.json")
+    bzip2_bomb(c.subs / "week3-hal.zip", manifest_for(files, hal, now=ON_TIME))
     # Strangers: an id full of escapes, a path, HTML; an anonymous folder named like a formula.
     for i, sid in enumerate(("\x1b]0;pwned\x07\u202eevil", "../../../../pwned", HOSTILE_HTML)):
         meta = json.dumps({"student": {"id": sid}, "assignment": {"id": "week3"}}).encode()

@@ -12,6 +12,7 @@ import pytest
 from grader.student.check import check, format_report, shape_problem, submit
 from grader.core.errors import UserError
 from grader.core.values import encode_json
+from grader.student.documents import MetaExercise
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "check-test-secret-5f0c2b9e8a7d6c4b3a2f1e0d"
@@ -244,7 +245,7 @@ def test_submit_writes_beside_the_folder_by_default(folder: Path, key: dict) -> 
     assert any("ok" in line for line in echoed)
     sub = read_archive(target)
     assert sub.problems == ()
-    assert sub.manifest["student"] == "s001" and sub.manifest["assignment"] == "check-week"
+    assert sub.manifest.student == "s001" and sub.manifest.assignment == "check-week"
     with zipfile.ZipFile(target) as zf:
         assert "problems.html" not in zf.namelist()
     handin = folder.parent / "handin"
@@ -264,7 +265,7 @@ def test_a_solution_that_does_not_import_is_not_ready(tmp_path) -> None:
                           "time_limit": 2.0, "public": [{"id": "public-1", "args": [[1, 2]],
                                                          "kwargs": {}}]}}
     report = CheckReport(tmp_path)
-    _check_function(tmp_path, {"id": "impl-softmax"}, entry, report, run_code=True)
+    _check_function(tmp_path, MetaExercise("impl-softmax", ()), entry, report, run_code=True)
     assert report.errors == 1
     assert not report.ready
     assert any("does not import" in line and "SyntaxError" in line for line in report.lines)
@@ -317,7 +318,7 @@ def test_public_examples_are_checked_against_their_expected_values(tmp_path) -> 
                     "expected": [0.2689414213699951, 0.7310585786300049]},
                    {"id": "public-2", "args": [[0, 0]], "kwargs": {}, "expected": [0.5, 0.5]}]}}
     report = CheckReport(tmp_path)
-    _check_function(tmp_path, {"id": "impl-softmax"}, entry, report, run_code=True)
+    _check_function(tmp_path, MetaExercise("impl-softmax", ()), entry, report, run_code=True)
     assert report.lines == [
         "  DIFFERS  softmax([1, 2]) -> [0.5, 0.5], expected [0.2689414213699951, "
         "0.7310585786300049]",

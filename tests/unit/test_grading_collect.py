@@ -11,12 +11,17 @@ import pytest
 
 from grader.core.errors import UserError
 from grader.grading.collect import collect
+from grader.course.documents import KeyDocument
+from grader.course.roster import Student
+from grader.student.documents import MetaAssignment, MetaStudent, StudentMeta
 from grader.grading.keys import StudentKey, find_key_dir, load_keys
 from grader.student.submission import manifest_for, pack
 
 
 def key(sid: str, folder: str | None = None) -> StudentKey:
-    return StudentKey(sid, sid.title(), f"{sid}@x", folder or sid, {"exercises": []}, "k" + sid)
+    student = Student(sid, sid.title(), f"{sid}@x", folder or sid)
+    doc = KeyDocument("w1", student, 0.0, ())
+    return StudentKey(sid, sid.title(), f"{sid}@x", folder or sid, doc, "k" + sid)
 
 
 KEYS = [key("ann"), key("bob"), key("Çelik", "celik-1234abcd"), key("dee")]
@@ -31,7 +36,7 @@ def archive(path: Path, sid: str, *, assignment: str = "w1", when: str = "2026-0
     files = {"answers.yaml": answers, "grader.json": meta(sid, assignment).encode()}
     import datetime as dt
 
-    manifest = manifest_for(files, json.loads(meta(sid, assignment)),
+    manifest = manifest_for(files, StudentMeta(MetaAssignment(assignment), MetaStudent(sid), ()),
                             now=dt.datetime.fromisoformat(when.replace("Z", "+00:00")))
     path.write_bytes(pack(files, manifest))
     return path
@@ -52,7 +57,7 @@ def test_every_roster_student_gets_one_entry_and_strangers_are_reported(tree, tm
     assert [e.student_id for e in entries] == ["ann", "bob", "Çelik", "dee", "zed"]
     e = by_id(entries)
     assert (e["ann"].status, e["bob"].status, e["Çelik"].status) == ("graded",) * 3
-    assert e["Çelik"].submission.manifest["student"] == "Çelik"
+    assert e["Çelik"].submission.manifest.student == "Çelik"
     assert (e["dee"].status, e["dee"].messages) == (
         "missing", ("No submission was found for you.",))
     assert e["zed"].status == "unknown_student" and e["zed"].key is None
@@ -149,7 +154,12 @@ def test_key_files_are_checked(tree, tmp_path):
     (tmp_path / "key" / "ann.json").write_text("{broken")
     with pytest.raises(UserError, match="damaged"):
         load_keys(tmp_path / "key", "w1")
-    (tmp_path / "key" / "ann.json").write_text(json.dumps(
-        {"format": 1, "assignment": "w1", "exercises": [{"id": "e", "points": 2}]}))
+    student = {"id": "ann", "name": "Ann", "email": "a@x", "folder": "ann"}
+    doc = {"format": 1, "assignment": "w1", "student": student, "points": 2,
+           "exercises": [{"id": "e", "number": 1, "points": 2}]}
+    (tmp_path / "key" / "ann.json").write_text(json.dumps({**doc, "exercises": [{"id": "e"}]}))
+    with pytest.raises(UserError, match=r"ann.json: damaged key \(an exercise has no 'number'\)"):
+        load_keys(tmp_path / "key", "w1")
+    (tmp_path / "key" / "ann.json").write_text(json.dumps(doc))
     (k,) = load_keys(tmp_path / "key", "w1")
     assert (k.id, k.name, k.folder, k.points) == ("ann", "Ann", "ann", 2.0)

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from grader.authoring.cases import BuiltCase
+from grader.course.documents import KeyCase
 from grader.grading.functions import (
     FunctionWork,
     grade_function,
@@ -97,13 +98,13 @@ def test_one_shared_failure_is_said_once_and_absent_code_is_missing():
 
 
 def test_expected_values_are_computed_here_from_the_reference_solver():
-    cases = [{"part": "softmax", "id": "public-1", "args": [[0, 0]], "visibility": "public"},
-             {"part": "other", "id": "x", "args": [[1]]}]
+    cases = [KeyCase("softmax", "public-1", [[0, 0]], visibility="public"),
+             KeyCase("other", "x", [[1]])]
     work = prepare_function("impl-softmax", 4, PART, 10.0, cases)
     ((sid, case, expected),) = work.cases
     assert (sid, case.visibility) == ("e4.softmax.public-1", "public")
     assert expected == pytest.approx([0.5, 0.5])
     assert work.calls() == [("e4.softmax.public-1", [[0, 0]], {})]
     bad = prepare_function("impl-softmax", 4, PART, 10.0,
-                           [{"part": "softmax", "id": "h", "args": ["not numbers"]}])
+                           [KeyCase("softmax", "h", ["not numbers"])])
     assert bad.cases == () and "the reference solver raised" in bad.problems[0]

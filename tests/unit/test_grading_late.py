@@ -10,6 +10,7 @@ import pytest
 from grader.course.assignment import Assignment, Late
 from grader.grading.late import apply_penalty, days_late, late_info, reveal_now, submission_time
 from grader.grading.results import LateInfo
+from grader.student.documents import Manifest
 from grader.student.submission import Submission
 
 UTC = dt.timezone.utc
@@ -23,7 +24,7 @@ def assignment(policy: str = "per_day", *, due: dt.datetime | None = DUE, reveal
 
 
 def archive(when: str) -> Submission:
-    return Submission(Path("w-s1.zip"), {"answers.yaml": b"x: 1"}, {"time": when, "files": {}})
+    return Submission(Path("w-s1.zip"), {"answers.yaml": b"x: 1"}, Manifest({}, time=when))
 
 
 @pytest.mark.parametrize("delta, grace, expected", [
@@ -65,7 +66,8 @@ def test_time_source_file_and_fallbacks():
     info = late_info(assignment(penalty_per_day=5), folder)
     assert (info.time_source, info.days_late, info.penalty_percent) == ("file", 2, 10.0)
     assert info.note.startswith("No manifest time: the files' modification time was used.")
-    zipped = Submission(Path("a.zip"), {}, {"time": "2026-03-10T00:00:00Z"}, mtime=DUE.timestamp())
+    zipped = Submission(Path("a.zip"), {}, Manifest({}, time="2026-03-10T00:00:00Z"),
+                        mtime=DUE.timestamp())
     assert submission_time(zipped, "file")[1] == "file"
     assert submission_time(zipped, "manifest")[0] == dt.datetime(2026, 3, 10, tzinfo=UTC)
     unknown = late_info(assignment(), Submission(Path("x"), {}))

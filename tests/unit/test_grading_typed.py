@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from grader.grading.typed import (
     unknown_entries,
 )
 from grader.authoring.spec import find_exercise
+from grader.course.documents import KeyExercise
 from grader.student.submission import Submission
 
 P, Q = [0.2, 0.1, 0.4, 0.3], [0.1, 0.3, 0.4, 0.2]
@@ -26,9 +28,9 @@ def kl():
     return find_exercise("info-kl-divergence")
 
 
-def kex(**answers: float) -> dict:
-    return {"id": "info-kl-divergence", "params": {"n": 4, "p": P, "q": Q},
-            "answers": {"kl_pq": entropy(P, Q), "kl_qp": entropy(Q, P), **answers}}
+def kex(**answers: float) -> KeyExercise:
+    return KeyExercise("info-kl-divergence", 1, 10.0, params={"n": 4, "p": P, "q": Q},
+                       answers={"kl_pq": entropy(P, Q), "kl_qp": entropy(Q, P), **answers})
 
 
 def sub(text: bytes | None) -> Submission:
@@ -46,7 +48,7 @@ def test_references_are_recomputed_and_a_mismatch_reported(kl):
     assert warning.startswith("info-kl-divergence.kl_qp: key mismatch: the stored answer 0.5 "
                               f"differs from the recomputed {shown}")
     assert shown not in stale.student_notes[0]  # the student is not shown the value
-    broken = reference_set(kl, {**kex(), "params": {"n": 4}})
+    broken = reference_set(kl, dataclasses.replace(kex(), params={"n": 4}))
     assert "could not be recomputed" in broken.warnings[0]
     assert broken.answers["kl_pq"] == pytest.approx(entropy(P, Q))  # the stored answers
 

@@ -24,10 +24,13 @@ from grader.core.errors import FormatError, UserError
 from grader.core.expr import ExprError, parse_student_value
 from grader.grading.collect import collect
 from grader.outputs.exports import gradebook_csv, junit_xml
+from grader.course.documents import KeyDocument
+from grader.course.roster import Student
 from grader.grading.keys import StudentKey
 from grader.grading.late import submission_time
 from grader.outputs.summary import _cell
 from grader.grading.typed import Answers, unknown_entries
+from grader.student.documents import Manifest, MetaAssignment, MetaStudent, StudentMeta
 from grader.kinds import KINDS, grade_raw
 from grader.kinds.parsing import MAX_NUMBERS, read_numbers
 from grader.core.model import GradeContext, PartSpec, Tolerance
@@ -230,7 +233,7 @@ FILES = {"answers.yaml": b"ex: {p: 0.5}\n", "grader.json": json.dumps(
 
 
 def _manifest(files: dict = FILES) -> dict:
-    return manifest_for(files, {"student": {"id": "ann"}, "assignment": {"id": "w1"}})
+    return manifest_for(files, StudentMeta(MetaAssignment("w1"), MetaStudent("ann"), ())).to_dict()
 
 
 def _zip(path: Path, members: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED
@@ -251,7 +254,7 @@ def _set_flag(data: bytes, bit: int) -> bytes:
 
 def test_an_encrypted_member_is_ignored_and_the_archive_tampered(tmp_path: Path) -> None:
     path = tmp_path / "a.zip"
-    path.write_bytes(_set_flag(pack(FILES, _manifest()), 0x1))
+    path.write_bytes(_set_flag(pack(FILES, Manifest.from_dict(_manifest(), source="m")), 0x1))
     sub = read_archive(path)
     assert "answers.yaml" not in sub.files
     assert any("encrypted or compressed in an unsupported way" in p for p in sub.problems)
@@ -357,7 +360,8 @@ def test_a_manifest_with_half_a_surrogate_pair_is_not_valid_json(tmp_path: Path)
 
 def test_a_manifest_time_past_the_end_of_the_calendar_is_no_time(tmp_path: Path) -> None:
     for stamp in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+12:00", "2026-13-45", 7):
-        sub = Submission(tmp_path, {}, {"time": stamp, "files": {}}, (), mtime=1.7e9)
+        manifest = Manifest.from_dict({"time": stamp, "files": {}}, source="manifest.json")
+        sub = Submission(tmp_path, {}, manifest, (), mtime=1.7e9)
         when, source, _ = submission_time(sub, "manifest")
         assert source == "file" and when is not None and when.year == 2023
 
@@ -387,7 +391,9 @@ def test_symlinks_fifos_and_huge_files_in_a_folder_are_not_read(tmp_path: Path) 
 
 
 def key(sid: str) -> StudentKey:
-    return StudentKey(sid, sid.title(), f"{sid}@x", sid, {"exercises": []}, "k" + sid)
+    student = Student(sid, sid.title(), f"{sid}@x", sid)
+    return StudentKey(sid, sid.title(), f"{sid}@x", sid, KeyDocument("w1", student, 0.0, ()),
+                      "k" + sid)
 
 
 KEYS = [key("ann"), key("bob")]
@@ -398,7 +404,8 @@ def _archive(path: Path, sid: str, when: str) -> Path:
     files = {"answers.yaml": b"ex: {p: 1}\n", "grader.json": json.dumps(meta).encode()}
     import datetime as dt
 
-    manifest = manifest_for(files, meta, now=dt.datetime.fromisoformat(when))
+    manifest = manifest_for(files, StudentMeta(MetaAssignment("w1"), MetaStudent(sid), ()),
+                            now=dt.datetime.fromisoformat(when))
     path.write_bytes(pack(files, manifest))
     return path
 

@@ -13,6 +13,9 @@ import pytest
 
 from grader.core.errors import UserError
 from grader.grading.collect import Entry, collect, gather, vanished, variant_mismatch
+from grader.course.documents import KeyDocument, KeyExercise
+from grader.course.roster import Student
+from grader.student.documents import MetaAssignment, MetaStudent, StudentMeta
 from grader.grading.keys import StudentKey, exercise_list_changes
 from grader.core.seeding import variant_fingerprint
 from grader.student.submission import NO_MANIFEST, manifest_for, pack, read_archive, read_folder
@@ -21,11 +24,17 @@ EXERCISES = [{"id": "la-matmul", "params": {"A": [[1, 2]]}, "points": 4}]
 
 
 def key(sid: str, exercises: list | None = None) -> StudentKey:
-    doc = {"exercises": EXERCISES if exercises is None else exercises}
+    listed = EXERCISES if exercises is None else exercises
+    doc = KeyDocument("w1", Student(sid, sid.title(), f"{sid}@x", sid), 0.0, tuple(
+        KeyExercise(e["id"], n, e.get("points", 0), dict(e.get("params", {})))
+        for n, e in enumerate(listed, 1)))
     return StudentKey(sid, sid.title(), f"{sid}@x", sid, doc, "k" + sid)
 
 
 KEYS = [key("ann"), key("bob")]
+
+
+ANN = StudentMeta(MetaAssignment("w1"), MetaStudent("ann"), ())
 
 
 def meta(sid: str, **extra) -> str:
@@ -101,10 +110,10 @@ def test_a_zip_without_a_manifest_is_graded_with_a_note_not_tampered(tmp_path):
 
 def test_a_manifest_that_does_not_match_is_still_tampering(tmp_path):
     files = {"answers.yaml": b"x: 1\n", "grader.json": meta("ann").encode()}
-    manifest = manifest_for(files, json.loads(meta("ann")))
+    manifest = manifest_for(files, ANN)
     path = tmp_path / "w1-ann.zip"
     path.write_bytes(zip_of({**files, "answers.yaml": b"x: 2\n",
-                             "manifest.json": json.dumps(manifest).encode()}))
+                             "manifest.json": json.dumps(manifest.to_dict()).encode()}))
     assert "tampered: answers.yaml does not match its hash in the manifest" in \
         read_archive(path).problems
 
@@ -126,11 +135,11 @@ def test_a_compressed_folder_is_read_one_level_down_without_the_os_junk(tmp_path
 
 def test_a_submit_archive_zipped_again_in_a_folder_keeps_its_manifest_check(tmp_path):
     files = {"answers.yaml": b"x: 1\n", "grader.json": meta("ann").encode()}
-    inner = zipfile.ZipFile(io.BytesIO(pack(files, manifest_for(files, json.loads(meta("ann"))))))
+    inner = zipfile.ZipFile(io.BytesIO(pack(files, manifest_for(files, ANN))))
     path = tmp_path / "a.zip"
     path.write_bytes(zip_of({f"ann/{n}": inner.read(n) for n in inner.namelist()}))
     sub = read_archive(path)
-    assert sub.problems == () and sub.manifest["student"] == "ann"
+    assert sub.problems == () and sub.manifest.student == "ann"
 
 
 def test_only_one_level_and_never_a_way_out(tmp_path):

@@ -19,6 +19,7 @@ from grader.core.errors import SpecError
 from grader.grading.late import late_info
 from grader.authoring.spec import load_exercise
 from grader.authoring.spec import checker as C
+from grader.student.documents import Manifest
 from grader.student.submission import Submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +84,7 @@ def submission_at(when: dt.datetime) -> Submission:
     from grader.student.submission import Submission as S
 
     fields = {f: None for f in S.__dataclass_fields__}  # type: ignore[attr-defined]
-    fields.update(manifest={"time": when.isoformat()}, mtime=None)
+    fields.update(manifest=Manifest({}, time=when.isoformat()), mtime=None)
     return S(**fields)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.core.errors import UserError
+from grader.student.documents import Manifest, MetaAssignment, MetaStudent, StudentMeta
 from grader.student.submission import (
     MAX_FILE_BYTES,
     manifest_for,
@@ -27,7 +28,7 @@ from grader.student.submission import (
 FILES = {"answers.yaml": b"info-entropy:\n  entropy: ln(2)\n",
          "solution.py": b"def f(x):\n    return x\n",
          "grader.json": b'{"format": 1}\n'}
-META = {"student": {"id": "李雷"}, "assignment": {"id": "week3"}}
+META = StudentMeta(MetaAssignment("week3"), MetaStudent("李雷"), ())
 WHEN = dt.datetime(2026, 11, 30, 12, 34, 56, 789, tzinfo=dt.timezone.utc)
 
 
@@ -46,7 +47,7 @@ def zip_of(entries: dict[str, bytes]) -> bytes:
 def test_the_manifest_names_who_what_when_and_each_files_hash() -> None:
     from grader import __version__
 
-    manifest = manifest_for(FILES, META, now=WHEN)
+    manifest = manifest_for(FILES, META, now=WHEN).to_dict()
     assert manifest == {
         "student": "李雷", "assignment": "week3",
         "files": {"answers.yaml": sha(FILES["answers.yaml"]),
@@ -59,7 +60,7 @@ def test_the_manifest_names_who_what_when_and_each_files_hash() -> None:
 
 def test_the_manifest_time_defaults_to_now_in_utc() -> None:
     before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    stamp = dt.datetime.fromisoformat(manifest_for(FILES, META)["time"])
+    stamp = dt.datetime.fromisoformat(str(manifest_for(FILES, META).time))
     assert stamp.utcoffset() == dt.timedelta(0)
     assert before <= stamp <= dt.datetime.now(dt.timezone.utc)
 
@@ -117,7 +118,7 @@ def test_a_file_added_to_the_archive_is_not_in_the_manifest(tmp_path: Path) -> N
 
 def test_unexpected_and_oversized_entries_are_ignored_and_reported(tmp_path: Path) -> None:
     manifest = manifest_for(FILES, META)
-    entries = {**FILES, "manifest.json": json.dumps(manifest).encode(),
+    entries = {**FILES, "manifest.json": json.dumps(manifest.to_dict()).encode(),
                "../../etc/evil": b"x", "notes.txt": b"hi",
                "answers.yaml": FILES["answers.yaml"]}
     path = tmp_path / "work.zip"
@@ -142,12 +143,12 @@ def test_something_that_is_not_a_zip_is_a_finding_not_a_crash(tmp_path: Path) ->
 
 
 def test_tamper_findings_list_every_mismatch_in_name_order() -> None:
-    manifest = {"files": {"a": sha(b"1"), "b": sha(b"2"), "c": sha(b"3")}}
+    manifest = Manifest({"a": sha(b"1"), "b": sha(b"2"), "c": sha(b"3")})
     assert tamper_findings({"a": b"1", "b": b"changed", "d": b"new"}, manifest) == [
         "tampered: b does not match its hash in the manifest",
         "tampered: c is in the manifest but not in the archive",
         "tampered: d is not in the manifest"]
-    assert tamper_findings({"a": b"1"}, {"files": {"a": sha(b"1")}}) == []
+    assert tamper_findings({"a": b"1"}, Manifest({"a": sha(b"1")})) == []
 
 
 def test_the_submission_hash_covers_names_and_contents(tmp_path: Path) -> None:
@@ -218,7 +219,7 @@ def test_an_unpacked_archive_keeps_its_manifest(tmp_path: Path) -> None:
     (tmp_path / "answers.yaml").write_bytes(answers)
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     sub = read_folder(tmp_path)
-    assert sub.manifest is not None and sub.manifest["time"] == "2026-03-01T10:00:00+00:00"
+    assert sub.manifest is not None and sub.manifest.time == "2026-03-01T10:00:00+00:00"
     assert sub.problems == ()
     (tmp_path / "answers.yaml").write_bytes(b"ex:\n  a: 2\n")  # edited after packing
     assert read_folder(tmp_path).problems == (

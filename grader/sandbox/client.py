@@ -15,7 +15,9 @@ from typing import Any
 
 from grader.core.errors import UserError
 from grader.sandbox.platform import (
+    INSTALL_BWRAP,
     UNSAFE_ENV,
+    USERNS_FIX,
     UNSAFE_FLAG,
     Platform,
     bwrap_command,
@@ -131,9 +133,8 @@ class Zygote:
 def refusal(p: Platform) -> str:
     """Why student code will not run here, and the ways out (exit status 2, never a crash)."""
     why = f" ({p.no_files_why})" if p.no_files_why else ""
-    userns = [n.split("to fix it: ", 1)[1] for n in p.notes if "to fix it: " in n]
-    fix = ("bubblewrap is installed but " + userns[0]) if userns else \
-        "install bubblewrap (Debian: apt-get install bubblewrap)"
+    refused = any(n.endswith(USERNS_FIX) for n in p.notes)  # installed, kernel says no
+    fix = f"bubblewrap is installed but {USERNS_FIX}" if refused else INSTALL_BWRAP
     return ("refusing to run student code: nothing here keeps it from reading the grader's "
             "files (the answer key, the assignment folder, other students' submissions, your "
             f"home){why}; a dedicated uid alone does not hide world-readable files. "

@@ -39,6 +39,7 @@ USERNS_FIX = (
     "/etc/apparmor.d/bwrap: `abi <abi/4.0>, include <tunables/global>, profile bwrap "
     "/usr/bin/bwrap flags=(unconfined) { userns, }` then `sudo apparmor_parser -r "
     "/etc/apparmor.d/bwrap`; older Debian: `sudo sysctl -w kernel.unprivileged_userns_clone=1`")
+INSTALL_BWRAP = "install bubblewrap (Debian: apt-get install bubblewrap)"
 USERNS_SIGNS = ("setting up uid map", "no permissions to create new namespace",
                 "creating new namespace", "permission denied", "operation not permitted")
 UNSAFE_ENV = "GRADER_UNSAFE_NO_FILE_ISOLATION"
@@ -119,7 +120,7 @@ def bwrap_note(why: str) -> str:
         if any(sign in low for sign in USERNS_SIGNS):
             return text + "to fix it: " + USERNS_FIX
         return text + "see the message above, and that bubblewrap runs: `bwrap --ro-bind / / true`"
-    return text + "install bubblewrap (Debian: apt-get install bubblewrap)"
+    return text + INSTALL_BWRAP
 
 
 def allow_unsafe_no_file_isolation() -> None:
@@ -151,12 +152,12 @@ def level_gaps(level: str) -> list[tuple[str, str]]:
     gaps = []
     if not layers & {"mountns", "landlock"}:
         gaps.append(("it could read every file the grading account can read, the answer key "
-                     "and other students' submissions included", "install bubblewrap (Debian: "
-                     "apt-get install bubblewrap) or use Linux 5.13+ with Landlock"))
+                     "and other students' submissions included",
+                     f"{INSTALL_BWRAP} or use Linux 5.13+ with Landlock"))
     elif "mountns" not in layers:
         gaps.append(("Landlock kept it from the grader's files, but it shared the machine's "
-                     "network and process list", "install bubblewrap (Debian: apt-get install "
-                     "bubblewrap) and let it create user namespaces"))
+                     "network and process list",
+                     f"{INSTALL_BWRAP} and let it create user namespaces"))
     if "seccomp" not in layers:
         gaps.append(("sockets, fork and exec were not blocked",
                      "install pyseccomp and libseccomp2"))

@@ -33,7 +33,7 @@ def export_stored(results_dir: Path, name: str, target: Path | None = None, *,
                   fail_under: float | None = None) -> list[Path]:
     """Write format `name` of DIR's stored results to `target` (default: DIR/<usual name>)."""
     fmt = formats.FORMATS[name]
-    path = target or results_dir / (fmt.default or f"{name}{_SUFFIX.get(name, '')}")
+    path = target or results_dir / fmt.filename
     if not results_dir.is_dir():
         raise UserError(f"{display_path(results_dir)}: no such folder. Give the --out folder "
                         "of `grader grade`.")
@@ -42,6 +42,3 @@ def export_stored(results_dir: Path, name: str, target: Path | None = None, *,
         # The results keep the assignment's id, not its title: the summary is titled by id.
         ctx = formats.Context(run.assignment_id, run.assignment_id, fail_under)
         return formats.write(name, path, run, ctx)
-
-
-_SUFFIX = {"junit": ".xml", "gradescope": ".json", "summary": ".md"}

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from grader.core.fsutil import atomic_write_bytes, atomic_write_text
 from grader.course.documents import KeyDocument, KeyExercise
-from grader.student.documents import StudentMeta
-from grader.student.submission import ANSWERS, META, SOLUTION, manifest_for, pack
+from grader.student.submission import ANSWERS, META, SOLUTION, manifest_for, pack, read_meta
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo"  # the demo course's files
 
@@ -112,14 +111,14 @@ class Course:
         if when is not None:
             stamp = when.timestamp()
             for f in target.iterdir():
-                _utime(f, stamp)
+                os.utime(f, (stamp, stamp))
         return target
 
     def archive(self, sid: str, answers: dict | str, solution: str | None, when: dt.datetime,
                 *, name: str | None = None) -> Path:
         """A `grader submit` archive made at `when`."""
         files = self.files(sid, answers, solution)
-        meta = StudentMeta.from_dict(json.loads(self.meta(sid)), source=META)
+        meta = read_meta(self.build / self.folder(sid))
         manifest = manifest_for(files, meta, now=when)
         path = self.subs / (name or f"{self.folder(sid)}.zip")
         atomic_write_bytes(path, pack(files, manifest))
@@ -128,9 +127,3 @@ class Course:
     def has_function(self, sid: str) -> bool:
         """Whether the student's problem set asks for solution.py."""
         return (self.build / self.folder(sid) / SOLUTION).exists()
-
-
-def _utime(path: Path, stamp: float) -> Any:
-    import os
-
-    os.utime(path, (stamp, stamp))

@@ -18,7 +18,7 @@ from grader.grading import engine
 from grader.outputs import exports, formats
 from grader.outputs import summary as md
 from grader.grading.collect import Entry, gather, vanished
-from grader.grading.gradebook import Gradebook
+from grader.grading.gradebook import DamagedError, Gradebook
 from grader.grading.keys import (
     StudentKey,
     check_exercises,
@@ -185,7 +185,7 @@ def _past(previous: dict, entries: Sequence[Entry]) -> dict[str, tuple[str, floa
         if e.status == "missing" and e.student_id in previous:
             try:
                 r = previous[e.student_id].result()
-            except (ValueError, KeyError, TypeError):  # a result of another schema: skip it
+            except DamagedError:  # a result this grader cannot read: no warning, no stop
                 continue
             out[e.student_id] = (r.status, r.score, r.max_score)
     return out

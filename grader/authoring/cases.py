@@ -97,18 +97,3 @@ def _is_vector(v: Any) -> bool:
 def _is_matrix(v: Any) -> bool:
     return (isinstance(v, list) and len(v) > 0 and all(map(_is_vector, v))
             and len({len(r) for r in v}) == 1)
-
-
-def check_reference_on_cases(fn: FunctionSpec, cases: list[BuiltCase]) -> list[str]:
-    """Problems found running the reference on cases (empty when all are well formed)."""
-    problems = []
-    for case in cases:
-        try:
-            value = reference_value(fn, case)
-        except Exception as exc:
-            problems.append(f"{case.id}: reference raised {type(exc).__name__}: {exc}")
-            continue
-        p = shape_problem(value, fn.returns)
-        if p:
-            problems.append(f"{case.id}: reference returned {value!r}: {p}")
-    return problems

@@ -3,6 +3,7 @@ over a results folder."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from collections.abc import Callable
@@ -20,6 +21,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+    """FloatRange lets nan through (every comparison with nan is false): refuse it (exit 2)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("must be a number from 0 to 100, not nan")
+    return value
 
 
 def _format_names() -> list[str]:
@@ -48,6 +56,7 @@ def export_options(fn: F) -> F:
 @click.option("--jobs", type=click.IntRange(1, 512), help="Parallel workers [default: all cores].")
 @export_options
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              callback=_finite,
               help="Exit 1 when a submitted result scores below PCT percent.")
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
 @click.option("--allow-empty", is_flag=True,
@@ -155,6 +164,7 @@ def rebuild_cmd(results_dir: Path, empty: bool) -> None:
 @click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write [default: DIR/<the format's usual name>].")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              callback=_finite,
               help="The threshold the summary reports against.")
 @handle_errors
 def export_cmd(results_dir: Path, name: str, target: Path | None,

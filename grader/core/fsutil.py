@@ -27,6 +27,7 @@ DISK_ERRORS: dict[int, str] = {
     errno.EISDIR: "is a directory",
     errno.ENOTDIR: "not a directory",
     errno.EEXIST: "already exists",
+    errno.ENOENT: "no such file or folder",
 }
 _FIXES: dict[int, str] = {
     errno.ENOSPC: "free some space, or write somewhere else",
@@ -37,6 +38,7 @@ _FIXES: dict[int, str] = {
     errno.ENAMETOOLONG: "use a shorter name or a shorter path",
     errno.EISDIR: "a file is expected here: give a file's path, not a folder's",
     errno.EEXIST: "give a new path, or remove what is there",
+    errno.ENOENT: "check the path: the folder it names must exist and take files",
 }
 MAX_TEMP_STEM = 64  # of the target's name in the temporary name, which must stay a valid name
 

@@ -318,7 +318,7 @@ def resolve_exercises(assignment: Assignment, student_id: str, secret: bytes,
             ex = by_id[entry.exercise_id]
             out.append((ex, entry.points or ex.points))
             continue
-        pool = sorted((e for e in library if _in_pool(e, entry) and e.id not in fixed),
+        pool = sorted((e for e in library if in_pool(e, entry) and e.id not in fixed),
                       key=lambda e: e.id)
         taken = {ex.id for ex, _ in out}
         pool = [e for e in pool if e.id not in taken]
@@ -328,7 +328,8 @@ def resolve_exercises(assignment: Assignment, student_id: str, secret: bytes,
     return out
 
 
-def _in_pool(exercise: Any, entry: Entry) -> bool:
+def in_pool(exercise: Any, entry: Entry) -> bool:
+    """Whether a `pick:` entry of the assignment could choose this exercise."""
     if entry.topic and exercise.topic != entry.topic:
         return False
     return all(t in exercise.tags for t in entry.tags)
@@ -346,7 +347,7 @@ def check_entries(assignment: Assignment, library: Sequence[Any]) -> None:
             problems += _fixed_problem(i, entry.exercise_id, ids, first)
             first.setdefault(entry.exercise_id, i)
             continue
-        pool = {e.id for e in library if _in_pool(e, entry) and e.id not in fixed}
+        pool = {e.id for e in library if in_pool(e, entry) and e.id not in fixed}
         # Earlier picks may, for some student, have taken the overlap of their pool and this
         # one: only what is left in that worst case is sure to be there for everyone.
         left = len(pool) - sum(min(n, len(pool & other)) for n, other in earlier)

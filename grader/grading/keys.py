@@ -15,6 +15,7 @@ from typing import Any
 
 from grader.core.errors import UserError, display_path
 from grader.core.values import from_json
+from grader.course.assignment import in_pool
 from grader.course.documents import KeyDocument, KeyExercise
 
 
@@ -123,7 +124,7 @@ def exercise_list_changes(assignment: Any, keys: Sequence[StudentKey],
     held = [{e.id for e in k.exercises} for k in keys]
     added = [i for i in fixed if any(i not in ids for ids in held)]
     dropped = sorted({i for ids in held for i in ids if i not in fixed and
-                      not any(_in_pool(library[i], p) for p in pools)})
+                      not any(in_pool(library[i], p) for p in pools)})
     where, key = display_path(assignment.path), display_path(key_dir)
     out = []
     if added:
@@ -135,10 +136,3 @@ def exercise_list_changes(assignment: Any, keys: Sequence[StudentKey],
                    f"{where} no longer lists: they are still graded, as the students were given "
                    "them. Restore them in the assignment, or regenerate to drop them.")
     return out
-
-
-def _in_pool(exercise: Any, entry: Any) -> bool:
-    """Whether a `pick:` entry of the assignment could have chosen this exercise."""
-    if entry.topic and exercise.topic != entry.topic:
-        return False
-    return all(t in exercise.tags for t in entry.tags)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.core.errors import UserError, display_path
+from grader.core.fsutil import disk_error_message
 from grader.grading.gradebook import DamagedError, Gradebook
 from grader.grading.runlock import results_lock
 from grader.grading.results import StudentResult
@@ -55,8 +56,11 @@ def rebuild_gradebook(results_dir: Path, *, empty: bool = False,
             kept = _keep_aside(results_dir / NAME, stamp)
             os.replace(fresh, results_dir / NAME)
         except OSError as exc:
-            raise UserError(f"{display_path(results_dir)}/: cannot write the rebuilt gradebook "
-                            f"({exc.strerror}); check the disk. Nothing was deleted.") from None
+            disk = disk_error_message(exc)
+            if disk is None:  # not the disk's fault: a bug, reported as one (exit 3)
+                raise
+            raise UserError(f"{disk} The rebuilt gradebook was not written; nothing was "
+                            "deleted.") from None
     return Rebuilt(results_dir / NAME, kept, len(results))
 
 

@@ -16,8 +16,6 @@ from pathlib import Path
 
 from grader.core.fsutil import atomic_write_bytes
 from grader.grading.results import RunSummary
-from grader.outputs import exports
-from grader.outputs import summary as md
 
 Files = list[tuple[str, bytes]]  # (suffix added to the file name's stem, bytes); "" = the file
 
@@ -36,23 +34,32 @@ class Format:
     name: str
     help: str  # the CLI option's help
     render: Callable[[RunSummary, Context], Files]
-    default: str | None = None  # written into the results folder on every run, under this name
+    filename: str  # its usual name in a results folder
+    every_run: bool = False  # written there by every `grader grade`, asked for or not
 
 
 def _csv(run: RunSummary, ctx: Context) -> Files:
+    from grader.outputs import exports
+
     return [("", exports.gradebook_csv(run.results, ctx.assignment_id).encode())]
 
 
 def _junit(run: RunSummary, ctx: Context) -> Files:
+    from grader.outputs import exports
+
     return [("", exports.junit_xml(run.results, ctx.assignment_id).encode())]
 
 
 def _summary(run: RunSummary, ctx: Context) -> Files:
+    from grader.outputs import summary as md
+
     return [("", md.markdown(run, title=ctx.title, fail_under=ctx.fail_under).encode())]
 
 
 def _gradescope(run: RunSummary, ctx: Context) -> Files:
     """One results.json for the submission graded; one file per student when several."""
+    from grader.outputs import exports
+
     submitted = [r for r in run.results if r.status != "missing"]
     if len(submitted) <= 1:
         chosen = submitted[0] if submitted else (run.results[0] if run.results else None)
@@ -67,11 +74,12 @@ def _gradescope(run: RunSummary, ctx: Context) -> Files:
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv", "Where to write the LMS gradebook CSV [default: OUT/gradebook.csv].", _csv,
-           default="gradebook.csv"),
-    Format("junit", "Also write a JUnit XML report here.", _junit),
-    Format("gradescope", "Also write Gradescope's results.json here.", _gradescope),
+           "gradebook.csv", every_run=True),
+    Format("junit", "Also write a JUnit XML report here.", _junit, "junit.xml"),
+    Format("gradescope", "Also write Gradescope's results.json here.", _gradescope,
+           "gradescope.json"),
     Format("summary", "Also write a Markdown summary here ($GITHUB_STEP_SUMMARY gets it "
-           "anyway).", _summary),
+           "anyway).", _summary, "summary.md"),
 )}
 
 
@@ -90,7 +98,7 @@ def write_all(targets: Mapping[str, Path | None], out: Path, run: RunSummary,
     """Every format asked for (name -> path), and those written on every run into `out`."""
     done = {}
     for name, fmt in FORMATS.items():
-        path = targets.get(name) or (out / fmt.default if fmt.default else None)
+        path = targets.get(name) or (out / fmt.filename if fmt.every_run else None)
         if path is not None:
             done[name] = write(name, path, run, ctx)
     return done

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from grader.outputs.reports import plots
 from grader.outputs.reports.classstats import ClassStats, class_stats
 from grader.outputs.reports.files import write_if_changed
-from grader.outputs.reports.student import NOT_GRADED_TEXT, percent, points, when
+from grader.outputs.reports.student import NOT_GRADED_TEXT, percent, points
 from grader.core.timeview import time_view
 from grader.grading.stored import UNKNOWN_DIR
 from grader.grading.results import StudentResult
@@ -105,7 +105,7 @@ def class_context(results: Sequence[StudentResult], *, assignment_title: str | N
         "columns": cols,
         "rows": roster_rows(results, cols),
         "not_graded_text": NOT_GRADED_TEXT,
-        "pts": points, "pct": percent, "signed": signed, "when": when, "time_view": time_view,
+        "pts": points, "pct": percent, "signed": signed, "time_view": time_view,
         "href": page_href,
         "sandbox_sentences": weak_sandbox_sentences(st.sandbox_levels),
     }

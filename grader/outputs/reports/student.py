@@ -65,12 +65,6 @@ def percent(x: float) -> str:
     return f"{x:.0f}%"
 
 
-def when(iso: str) -> str:
-    """An ISO 8601 time as people read it: Mon 30 Nov 2026, 21:59 (UTC)."""
-    view = time_view(iso)
-    return iso if view is None else view.text
-
-
 def _step_tones(details: tuple[V.DetailView, ...]) -> dict[int, str]:
     """Step number -> tone, from notes such as "step 2: correct given your step 1 (...)"."""
     tones: dict[int, str] = {}
@@ -126,7 +120,6 @@ def student_context(result: StudentResult, *, prompts: Prompts | None = None,
         "sandbox_sentence": _weak_sandbox_sentence(result.sandbox_level),
         "pts": points,
         "pct": percent,
-        "when": when,
         "time_view": time_view,
         "timed": timed_text,
     }

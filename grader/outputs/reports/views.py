@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.core.markup import num
-from grader.core.timeview import TimeView, time_view  # noqa: F401  (the reports' view of a moment)
 from grader.grading.results import CaseResult
 
 MAX_CELLS = 100  # beyond this a matrix is clearer as one line of text than as a grid

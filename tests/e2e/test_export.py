@@ -67,10 +67,11 @@ def test_a_summary_exported_later_lists_every_student(graded: Path, tmp_path: Pa
 def test_every_registered_format_is_an_option_of_grade_and_a_choice_of_export() -> None:
     grade = next(c for c in cli.commands.values() if c.name == "grade")
     options = {o for p in grade.params for o in getattr(p, "opts", [])}
-    assert {f"--{name}" for name in FORMATS} <= options
+    names = {"csv", "junit", "gradescope", "summary"}  # the formats docs/results.md lists
+    assert {f"--{name}" for name in names} <= options
     export = cli.commands["export"]
     choice = next(p for p in export.params if p.name == "name")
-    assert sorted(choice.type.choices) == sorted(FORMATS)
+    assert set(choice.type.choices) == names == set(FORMATS)
 
 
 def test_bad_input_is_a_usage_error(tmp_path: Path) -> None:
@@ -81,3 +82,18 @@ def test_bad_input_is_a_usage_error(tmp_path: Path) -> None:
     assert empty.exit_code == 2 and "no student results" in empty.output
     unknown = CliRunner().invoke(cli, ["export", str(tmp_path), "--format", "pdf"])
     assert unknown.exit_code == 2 and "pdf" in unknown.output
+
+
+def test_a_nan_threshold_is_refused(graded: Path, tmp_path: Path) -> None:
+    # click's FloatRange lets nan through: every comparison with it is false
+    res = CliRunner().invoke(cli, ["export", str(graded), "--format", "summary", "--out",
+                                   str(tmp_path / "s.md"), "--fail-under", "nan"])
+    assert res.exit_code == 2 and "not nan" in res.output
+    assert not (tmp_path / "s.md").exists()
+
+
+def test_an_out_path_whose_folder_cannot_exist_is_a_usage_error(graded: Path) -> None:
+    res = CliRunner().invoke(cli, ["export", str(graded), "--format", "csv", "--out",
+                                   "/proc/no-such-folder/x.csv"])
+    assert res.exit_code == 2, res.output
+    assert "no such file or folder" in res.output

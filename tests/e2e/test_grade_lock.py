@@ -76,8 +76,11 @@ def test_two_grading_runs_started_together_never_interleave(course, tmp_path):
              "--out", str(out), "--key", "problem-sets/key", "--jobs", "1"]
     runs = [subprocess.Popen(grade, cwd=course.root, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in runs]  # type: ignore[union-attr]
+    outs = [p.communicate(timeout=300) for p in runs]  # read while waiting: no pipe stall
+    outcomes = [(p.returncode, err) for p, (_, err) in zip(runs, outs)]
     codes = sorted(code for code, _ in outcomes)
     assert codes in ([0, 0], [0, 2]), outcomes
     if codes == [0, 2]:
         assert any("is being graded by another grader run" in err for _, err in outcomes)
+    else:  # both ran: one after the other, so the later one found the earlier's results
+        assert sum("graded 0, unchanged " in out for out, _ in outs) == 1, outs

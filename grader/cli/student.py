@@ -22,9 +22,8 @@ def check_cmd(folder: str) -> None:
     report = check.check(Path(folder))
     click.echo(check.format_report(report))
     from grader.sandbox.platform import level_lines
-    from grader.sandbox.pool import shared_level
 
-    for line in level_lines(shared_level()):  # only when solution.py ran
+    for line in level_lines(report.sandbox_level):  # only when this check ran solution.py
         click.echo(line)
     if not report.ready:
         sys.exit(2)

@@ -170,6 +170,9 @@ def _check_function(folder: Path, ex: MetaExercise, entry: dict, report: CheckRe
     if not run_code:
         return
     lines, imported = run_public_examples(path.read_bytes(), fn)
+    from grader.sandbox.pool import shared_level
+
+    report.sandbox_level = shared_level()  # the pool that has just run it
     if not imported:  # it would score nothing on any case: not ready to submit
         report.errors += 1
         reason = lines[0].split(" does not import: ", 1)[-1].removeprefix(
@@ -319,7 +322,11 @@ def _archive_path(out: Path | str | None, default: Path) -> Path:
     if out is None:
         return default
     folder = str(out).endswith(("/", os.sep)) or Path(out).is_dir()  # `--out ~/handin/`
-    return Path(out) / default.name if folder else Path(out)
+    target = Path(out) / default.name if folder else Path(out)
+    if target.exists() and target.suffix.lower() != ".zip":  # an earlier archive may go
+        raise UserError(f"{display_path(target)}: exists and is not an archive; nothing was "
+                        "written. Give a new name ending in .zip, or a folder to put it in.")
+    return target
 
 
 def format_report(report: CheckReport) -> str:

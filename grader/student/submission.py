@@ -350,6 +350,7 @@ class CheckReport:
     # Function parts that would score 0 (solution.py missing or not importing), each with why:
     # unlike a typed answer's problem, they do not stop `grader submit` (see check.submit).
     code_problems: list[str] = field(default_factory=list)
+    sandbox_level: str = ""  # the level solution.py ran at in this check; "" when it did not run
 
     @property
     def ready(self) -> bool:

@@ -104,3 +104,18 @@ def test_an_unreadable_typed_answer_still_stops_unless_anyway(work: Path) -> Non
     assert (work.parent / "anyway-week-s001.zip").is_file()
     assert "WARNING: the answers marked FORMAT or SHAPE above were handed in as they are and " \
            "will score 0." in forced.stdout
+
+
+def test_submit_out_never_overwrites_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from grader.app.demo import run_demo
+    from grader.cli import cli
+
+    demo = run_demo(tmp_path / "c", grade=False)
+    folder = demo.problem_sets / "s001"
+    roster = tmp_path / "c" / "roster.csv"
+    before = roster.read_bytes()
+    res = CliRunner().invoke(cli, ["submit", str(folder), "--out", str(roster)])
+    assert res.exit_code == 2 and "exists and is not an archive" in res.output
+    assert roster.read_bytes() == before

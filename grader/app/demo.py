@@ -106,6 +106,7 @@ def _answers(key: KeyDocument, persona: str) -> str:
     """answers.yaml as the persona would fill it, from the key's reference answers."""
     from grader.authoring.spec import find_exercise
     from grader.core.values import encode_json
+    from grader.kinds import runs_code
     from grader.authoring.variant import evaluate_mistakes
 
     doc: dict[str, dict[str, Any]] = {}
@@ -114,7 +115,7 @@ def _answers(key: KeyDocument, persona: str) -> str:
         mistakes = evaluate_mistakes(exercise, ex.params)
         parts: dict[str, Any] = {}
         for j, part in enumerate(exercise.parts):
-            if part.kind == "function":
+            if runs_code(part):
                 continue
             answer = ex.answers[part.id]
             if persona == "mistakes" and mistakes.get(part.id):

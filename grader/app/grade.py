@@ -31,6 +31,7 @@ from grader.grading.parallel import grade_all
 from grader.grading.runlock import results_lock
 from grader.core.model import Exercise
 from grader.grading.results import RunSummary, StudentResult
+from grader.kinds import runs_code
 
 Progress = Callable[[int, int, str], None]  # (done, total, one line about the student just done)
 MAX_WARNINGS = 50
@@ -98,7 +99,7 @@ class _Run:
         self.force, self.progress, self.revealed = force, progress, revealed
         self.spec_hashes = {eid: library[eid].source_hash
                             for eid in sorted({e.id for k in keys for e in k.exercises})}
-        functions = any(p.kind == "function" for eid in self.spec_hashes
+        functions = any(runs_code(p) for eid in self.spec_hashes
                         for p in library[eid].parts)
         self.level = _sandbox_level() if functions else NO_SANDBOX
         self.warnings: list[str] = [e.messages[0] for e in entries

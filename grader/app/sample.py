@@ -22,6 +22,7 @@ from grader.grading.results import (
     PartStatus,
     StudentResult,
 )
+from grader.kinds import runs_code
 
 ASSIGNMENT = "demo-week-1"
 EXERCISES = (("info-kl-divergence", 4.0), ("la-eigen-symmetric", 6.0),
@@ -92,7 +93,7 @@ def _exercise(number: int, eid: str, points: float, ex: Any, var: Any, persona: 
     parts = []
     for j, spec in enumerate(ex.parts):
         share = spec.points * points / ex.points
-        if spec.kind == "function":
+        if runs_code(spec):
             parts.append(_function_part(eid, spec, share, persona))
         else:
             parts.append(_numeric_part(eid, spec, share, var, persona, (number + j) % 2, rng))
@@ -174,7 +175,7 @@ def _function_part(eid: str, spec: Any, share: float, persona: str) -> PartResul
     cases = public + hidden
     passed = sum(c.passed for c in cases)
     status: PartStatus = "correct" if passed == len(cases) else "partial" if passed else "wrong"
-    return PartResult(eid, spec.id, "function", share * passed / len(cases), share, status,
+    return PartResult(eid, spec.id, spec.kind, share * passed / len(cases), share, status,
                       feedback=f"{passed} of {len(cases)} cases passed.", cases=cases)
 
 

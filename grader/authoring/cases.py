@@ -7,8 +7,6 @@ in the trusted process; the sandbox only ever sees the inputs.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -61,39 +59,3 @@ def reference_value(fn: FunctionSpec, case: BuiltCase) -> Any:
 
     ref = SOLVERS[fn.reference]
     return to_plain(ref(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)))
-
-
-def shape_problem(value: Any, returns: Any) -> str | None:
-    """Why value does not have the declared return form, or None when it does."""
-    if isinstance(returns, Mapping) and "tuple" in returns:
-        items = returns["tuple"]
-        if not isinstance(value, list) or len(value) != len(items):
-            return f"expected a tuple of {len(items)} values"
-        for i, (v, r) in enumerate(zip(value, items)):
-            p = shape_problem(v, r)
-            if p:
-                return f"item {i}: {p}"
-        return None
-    checks = {"scalar": _is_number, "integer": _is_int, "bool": lambda v: isinstance(v, bool),
-              "vector": _is_vector, "matrix": _is_matrix,
-              "list_of_vectors": lambda v: isinstance(v, list) and all(map(_is_vector, v))}
-    if returns not in checks:
-        return f"unknown return form {returns!r}"
-    return None if checks[returns](value) else f"expected a {returns.replace('_', ' ')}"
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _is_int(v: Any) -> bool:
-    return _is_number(v) and (isinstance(v, int) or (math.isfinite(v) and v == int(v)))
-
-
-def _is_vector(v: Any) -> bool:
-    return isinstance(v, list) and all(map(_is_number, v))
-
-
-def _is_matrix(v: Any) -> bool:
-    return (isinstance(v, list) and len(v) > 0 and all(map(_is_vector, v))
-            and len({len(r) for r in v}) == 1)

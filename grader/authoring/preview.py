@@ -12,6 +12,7 @@ import yaml
 from grader.core.errors import UserError
 from grader.core.timelimit import TooSlow, time_limit
 from grader.core.values import encode_json
+from grader.kinds import runs_code
 
 SOLVE_SECONDS = 20.0  # what `grader solve` may take before it stops and says why
 
@@ -110,7 +111,7 @@ def format_variant(exercise: Any, var: Any, *, seed: int) -> str:
         lines.append(f"### {part.id} ({part.kind}, {part.points:g} pts)")
         if var.part_prompts.get(part.id):
             lines.append(var.part_prompts[part.id].strip())
-        if part.kind == "function":
+        if runs_code(part):
             fn = part.function
             lines.append(f"function: {fn.signature}  (reference: {fn.reference}; "
                          f"{len(fn.public)} public, {len(fn.hidden)} hidden, "

@@ -15,6 +15,7 @@ from typing import Any
 
 from grader.core.errors import SpecError, UserError, display_path
 from grader.core.timelimit import TooSlow, time_limit
+from grader.kinds import runs_code
 
 
 @dataclass
@@ -114,7 +115,7 @@ def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None) -> l
     for text in var.part_prompts.values():
         problems += [f"math does not render: {m}" for m in math_errors(text)]
     for part in exercise.parts:
-        if part.kind == "function":
+        if runs_code(part):
             problems += _check_function_part(exercise, part, rng, timing)
             continue
         expected = var.answers[part.id]
@@ -144,7 +145,8 @@ def _check_mistake(part: Any, m: Any, expected: Any, ctx: Any) -> list[str]:
 
 def _check_function_part(exercise: Any, part: Any, rng: Any, timing: Timing) -> list[str]:
     """The reference runs on every case, quickly enough, and returns a well-formed value."""
-    from grader.authoring.cases import build_cases, shape_problem
+    from grader.authoring.cases import build_cases
+    from grader.kinds.function import form_problem
 
     fn = part.function
     try:
@@ -160,7 +162,7 @@ def _check_function_part(exercise: Any, part: Any, rng: Any, timing: Timing) -> 
         problems += timing.case_problems(part.id, case.id, seconds, fn.time_limit)
         if error:
             problems.append(f"{part.id}: {case.id}: reference raised {error}")
-        elif error is None and (p := shape_problem(value, fn.returns)):
+        elif error is None and (p := form_problem(value, fn.returns)):
             problems.append(f"{part.id}: {case.id}: reference returned {value!r}: {p}")
     return problems
 

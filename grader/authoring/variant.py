@@ -18,6 +18,7 @@ from grader.core.errors import UserError, display_path
 from grader.core.expr import ExprError, arrayify
 from grader.core.model import Exercise, GradeContext, MistakeValue, PartSpec, Variant
 from grader.core.values import to_plain
+from grader.kinds import runs_code
 
 __all__ = ["as_names", "draw_params", "evaluate_mistakes", "grade_context", "make_variant",
            "solve"]
@@ -159,7 +160,7 @@ def solve(exercise: Exercise, params: Mapping[str, Any]) -> dict[str, Any]:
     names = as_names(params)
     answers: dict[str, Any] = {}
     for i, part in enumerate(exercise.parts):
-        if part.kind == "function":
+        if runs_code(part):
             continue
         where = f"{_where(exercise)}: parts[{i}].solution ({part.id})"
         try:

@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from grader.authoring.cases import reference_value
-from grader.kinds.forms import count_is_answer, expected_shape, record_shapes
-from grader.core.values import encode_json
+from grader.kinds.base import PartFacts
 from grader.student.documents import META, MetaAssignment, MetaExercise, MetaStudent, StudentMeta
 
-CHECK_OPTIONS = ("choices", "item", "partial")  # the kind options `grader check` needs
 ANSWERS_HELP = """\
 # Fill every null with your answer, then run `grader check` in this folder.
 # Numbers may be written as 0.25, 1/4, ln(2)/2, sqrt(2)/2, 2^3, inf or -inf; quote an
@@ -64,16 +62,17 @@ def public_examples(pe: Any, part: Any) -> list[tuple[str, str]]:
 
 def answers_yaml(assignment: Any, sset: Any) -> str:
     """answers.yaml: one mapping per exercise, every part null with a comment on its form."""
-    from grader.kinds import KINDS
+    from grader.kinds import KINDS, runs_code
 
     who = f"{sset.student.name} ({sset.student.id})" if sset.student.name else sset.student.id
     lines = [f"# {assignment.title}: answers for {who}", ANSWERS_HELP, ""]
-    numeric = [pe for pe in sset.exercises if any(p.kind != "function" for p in pe.exercise.parts)]
+    numeric = [pe for pe in sset.exercises
+                if any(not runs_code(p) for p in pe.exercise.parts)]
     for pe in numeric:
         lines.append(f"# Exercise {pe.number}: {pe.exercise.title}")
         lines.append(f"{pe.exercise.id}:")
         for part in pe.exercise.parts:
-            if part.kind == "function":
+            if runs_code(part):
                 continue
             form = KINDS[part.kind].describe(part, pe.variant.answers[part.id])
             lines.append(f"  {part.id}: null  # {form}")
@@ -109,36 +108,26 @@ def meta_bytes(meta: StudentMeta) -> bytes:
 
 
 def _meta_exercise(pe: Any) -> MetaExercise:
+    from grader.kinds import KINDS, runs_code
+
     parts = []
     for part in pe.exercise.parts:
         entry: dict[str, Any] = {"id": part.id, "kind": part.kind,
                                  "points": pe.part_points(part)}
-        if part.function:
-            fn = part.function
-            entry["function"] = {
-                "name": fn.name, "signature": fn.signature, "returns": fn.returns,
-                "time_limit": fn.time_limit,
-                "tolerance": {"rtol": fn.tolerance.rtol, "atol": fn.tolerance.atol},
-                # Public cases are the same for every student and shown in the problem set:
-                # their expected values let `grader check` say whether an example passes.
-                "public": [{"id": c.id, "args": encode_json(c.args),
-                            "kwargs": encode_json(c.kwargs),
-                            "expected": encode_json(reference_value(fn, c))}
-                           for pid, c in pe.cases if pid == part.id and c.visibility == "public"],
-            }
-        else:
-            # Shapes, never values: how many numbers, steps or fields check can insist on.
-            reference = _reference(part, pe.variant.answers[part.id])
-            entry["shape"] = expected_shape(part.kind, reference)
-            if part.kind == "sequence" and count_is_answer(
-                    reference, [pe.variant.answers[p.id] for p in pe.exercise.parts
-                                if p.kind == "integer"]):
-                entry["shape"] = None
-            fields = record_shapes(reference) if part.kind == "sequence" else None
-            if fields:
-                entry["fields"] = fields
-            entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS
-                                            if k in part.options})
+        entry.update(KINDS[part.kind].meta_entry(part, _facts(pe, part, runs_code(part))))
         parts.append(entry)
     return MetaExercise(pe.exercise.id, tuple(parts), pe.number, pe.exercise.title, pe.points,
                         pe.exercise.source_hash)
+
+
+def _facts(pe: Any, part: Any, code: bool) -> PartFacts:
+    """What the part's kind needs to say what grader.json carries: public cases for code,
+    the normalised reference (for its shape) and the integer answers for a typed part."""
+    if code:
+        return PartFacts(public=tuple((c.id, c.args, c.kwargs, reference_value(part.function, c))
+                                      for pid, c in pe.cases
+                                      if pid == part.id and c.visibility == "public"))
+    answers = pe.variant.answers
+    return PartFacts(reference=_reference(part, answers[part.id]),
+                     others=tuple(answers[p.id] for p in pe.exercise.parts
+                                  if p.kind == "integer"))

@@ -28,6 +28,7 @@ from grader.core.model import Exercise
 from grader.grading.results import ExerciseResult, LateInfo, PartResult, StudentResult
 from grader.sandbox import Job, Limits, SandboxRun
 from grader.student.submission import SOLUTION
+from grader.kinds import runs_code
 
 Slot = PartResult | FunctionWork
 
@@ -90,7 +91,7 @@ def _slots(exercise: Exercise, kex: KeyExercise, refs: ReferenceSet, answers: An
     scale = kex.points / exercise.points if exercise.points else 0.0
     for part in exercise.parts:
         points = float(kex.part_points.get(part.id, part.points * scale))
-        if part.kind == "function":
+        if runs_code(part):
             work = prepare_function(exercise.id, kex.number, part, points, kex.cases)
             p.warnings += list(work.problems)
             slots.append(work)

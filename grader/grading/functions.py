@@ -14,11 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from grader.authoring.cases import BuiltCase, reference_value, shape_problem
+from grader.authoring.cases import BuiltCase, reference_value
 from grader.course.documents import KeyCase
-from grader.kinds.base import values_close
+from grader.kinds import KINDS
 from grader.core.model import FunctionSpec, PartSpec
 from grader.grading.results import CaseResult, CaseStatus, PartResult
 from grader.sandbox import CaseOutcome, SandboxRun
@@ -66,13 +64,6 @@ def prepare_function(exercise_id: str, number: int, part: PartSpec, points: floa
     return FunctionWork(exercise_id, part, points, tuple(cases), tuple(problems))
 
 
-def _shape(value: Any) -> tuple[int, ...] | None:
-    try:
-        return tuple(np.asarray(value, dtype=float).shape)
-    except (ValueError, TypeError):
-        return None
-
-
 def judge(work: FunctionWork, case: BuiltCase, expected: Any, outcome: CaseOutcome | None,
           *, revealed: bool) -> CaseResult:
     """One case's result: passed, failed (wrong value or shape), or the sandbox's ending."""
@@ -83,7 +74,7 @@ def judge(work: FunctionWork, case: BuiltCase, expected: Any, outcome: CaseOutco
     elif outcome.status != "ok":
         status, message = outcome.status, _ending_message(outcome, public)
     else:
-        status, message = _compare(work.fn, outcome.value, expected, public, revealed)
+        status, message = _compare(work.part, outcome.value, expected, public, revealed)
     if not public:
         return CaseResult(case.id, "hidden", status, message)
     return CaseResult(case.id, "public", status, message, args=case.args,
@@ -91,41 +82,23 @@ def judge(work: FunctionWork, case: BuiltCase, expected: Any, outcome: CaseOutco
                       expected=expected if revealed else None)
 
 
-def _compare(fn: FunctionSpec, value: Any, expected: Any, public: bool,
+def _compare(part: PartSpec, value: Any, expected: Any, public: bool,
              revealed: bool) -> tuple[CaseStatus, str]:
-    problem = shape_problem(value, fn.returns)
-    if problem:
+    """The part's kind judges the value; a hidden case's message names no value."""
+    verdict = KINDS[part.kind].judge(value, expected, part)  # type: ignore[attr-defined]
+    if verdict.status == "bad_output":
         shown = f"returned {short(value)}: " if public else "returned a value of the wrong form: "
-        return "bad_output", shown + problem
-    if values_close(value, expected, fn.tolerance):
+        return "bad_output", shown + verdict.detail
+    if verdict.passed:
         return "passed", ""
-    got, want = _shape(value), _shape(expected)
-    if got is not None and want is not None and got != want:
-        what = f"wrong shape {got}, expected {want}"
-    else:
-        what = not_finite(value, expected) or "wrong value"
-    if not public:
-        return "failed", what
+    if not public:  # a shape says no value; a named slip's words might (a sign, an order)
+        shape = verdict.what == "wrong shape" and verdict.detail
+        return "failed", f"wrong shape: {verdict.detail}" if shape else verdict.what
     text = f"returned {short(value)}"
     if revealed:
         text += f", expected {short(expected)}"
-    return "failed", f"{text} ({what})"
-
-
-def not_finite(value: Any, expected: Any) -> str | None:
-    """'not a finite number (nan)' when the value holds nan (or inf) where the expected value
-    does not: a NaN is a bug to find (0/0, log 0), not a value that is a little off."""
-    try:
-        got = np.asarray(value, dtype=float)
-        want = np.broadcast_to(np.asarray(expected, dtype=float), got.shape)
-    except (ValueError, TypeError):
-        return None
-    if (np.isnan(got) & ~np.isnan(want)).any():
-        return "not a finite number (nan)"
-    wild = np.isinf(got) & np.isfinite(want)
-    if wild.any():
-        return f"not a finite number ({'-inf' if (got[wild] < 0).all() else 'inf'})"
-    return None
+    detail = f": {verdict.detail}" if verdict.detail else ""
+    return "failed", f"{text} ({verdict.what}){detail}"
 
 
 def _ending_message(outcome: CaseOutcome, public: bool) -> str:
@@ -169,7 +142,7 @@ def _shared_failure(work: FunctionWork, results: Sequence[CaseResult],
 
 def _part(work: FunctionWork, score: float, status: Any, feedback: str,
           cases: tuple[CaseResult, ...]) -> PartResult:
-    return PartResult(work.exercise_id, work.part.id, "function", round(score, 4),
+    return PartResult(work.exercise_id, work.part.id, work.part.kind, round(score, 4),
                       work.points, status, feedback, cases=cases)
 
 

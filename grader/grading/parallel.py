@@ -18,6 +18,7 @@ from grader.grading import engine
 from grader.grading.collect import Entry
 from grader.sandbox import Job, SandboxPool
 from grader.student.submission import SOLUTION
+from grader.kinds import runs_code as code_part
 
 MIN_FOR_PROCESSES = 48  # below this, starting workers costs more than it saves
 _settings: engine.Settings | None = None  # set before forking; workers inherit it
@@ -38,7 +39,7 @@ def runs_code(entry: Entry, settings: engine.Settings) -> bool:
         return False
     if not entry.submission.files.get(SOLUTION, b"").strip():
         return False
-    return any(p.kind == "function" for e in entry.key.exercises
+    return any(code_part(p) for e in entry.key.exercises
                for p in settings.library[e.id].parts)
 
 

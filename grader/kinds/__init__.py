@@ -1,8 +1,9 @@
 """Answer kinds: read what a student typed, compare it with the reference, name the mistake.
 
-KINDS is a closed set, so a plain dict literal. `grade_raw` is the one call a
-grader needs for a typed answer: it turns a missing or unreadable answer into a
-Verdict instead of an exception.
+KINDS is the registry: one line per kind, each kind a class that owns how its answers are read,
+compared, described and carried in grader.json ("function" included: its answers are code).
+`grade_raw` is the one call a grader needs for a typed answer: it turns a missing or unreadable
+answer into a Verdict instead of an exception.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from grader.kinds.arrays import Matrix, Vector
 from grader.kinds.base import Kind
 from grader.kinds.direction import Direction
 from grader.kinds.exact import Bool, Choice, Integer, Shape
+from grader.kinds.function import Function
 from grader.kinds.numeric import NumberSet, Scalar
 from grader.kinds.sequence import Sequence
 from grader.core.model import GradeContext, PartSpec, Verdict
 
-__all__ = ["KINDS", "Kind", "get_kind", "grade_raw"]
+__all__ = ["KINDS", "Kind", "get_kind", "grade_raw", "runs_code"]
 
 KINDS: dict[str, Kind] = {
     "scalar": Scalar(),
@@ -31,7 +33,16 @@ KINDS: dict[str, Kind] = {
     "choice": Choice(),
     "shape": Shape(),
     "sequence": Sequence(),
+    "function": Function(),
 }
+
+
+def runs_code(part: Any) -> bool:
+    """Whether a part (a PartSpec, or a grader.json / key entry with a "kind") is answered by
+    code in solution.py rather than in answers.yaml; an unknown kind is neither."""
+    name = part.get("kind") if isinstance(part, dict) else getattr(part, "kind", part)
+    kind = KINDS.get(name) if isinstance(name, str) else None
+    return bool(kind and kind.runs_code)
 
 
 def get_kind(name: str) -> Kind:

@@ -7,7 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from grader.kinds.base import Candidate, all_close, close, correct, describe_tolerance, finish
+from grader.kinds.base import (
+    Candidate,
+    Typed,
+    all_close,
+    close,
+    correct,
+    describe_tolerance,
+    finish,
+)
 from grader.kinds.numeric import NAN_FEEDBACK
 from grader.kinds.parsing import (
     as_float_array,
@@ -27,7 +35,7 @@ _UNIT_FEEDBACK = ("Your vector points the right way but is not unit length: divi
 SIGN_FEEDBACK = "The sizes are right but the signs are wrong: check each minus sign."
 
 
-class _ArrayKind:
+class _ArrayKind(Typed):
     """Shared by vector and matrix: reading, element-wise comparison, partial credit."""
 
     name = ""

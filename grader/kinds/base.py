@@ -7,7 +7,8 @@ answer is a FormatError at parse time, everything after that is a Verdict.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -21,12 +22,25 @@ Candidate = tuple[str, Any, str]
 _SCORE_EPS = 1e-9
 
 
+@dataclass(frozen=True)
+class PartFacts:
+    """What the course knows of one part of a student's set when it writes grader.json."""
+
+    reference: Any = None  # the reference answer, normalised by the kind (typed kinds)
+    others: tuple[Any, ...] = ()  # the exercise's integer answers (a count may be the answer)
+    public: tuple[tuple[str, list, dict, Any], ...] = ()  # (id, args, kwargs, expected)
+
+
 class Kind(Protocol):
-    """An answer kind: how to read, normalise, compare and describe one kind of answer."""
+    """An answer kind: how to read, normalise, compare and describe one kind of answer.
+
+    `runs_code` tells a part answered in answers.yaml (False) from one answered by code in
+    solution.py (True); `meta_entry` is what grader.json carries for the part, never a value
+    that is graded, and `meta_ok` whether a handed-in grader.json entry can be relied on.
+    """
 
     name: str
-
-    def options_schema(self) -> dict[str, Any]: ...
+    runs_code: bool
 
     def parse(self, raw: Any, part: PartSpec) -> Any: ...
 
@@ -37,6 +51,41 @@ class Kind(Protocol):
     def differs(self, a: Any, b: Any, part: PartSpec) -> bool: ...
 
     def describe(self, part: PartSpec, expected: Any) -> str: ...
+
+    def meta_entry(self, part: PartSpec, facts: PartFacts) -> dict[str, Any]: ...
+
+    def meta_ok(self, entry: Mapping[str, Any]) -> bool: ...
+
+
+# The kind options `grader check` needs, carried in grader.json.
+CHECK_OPTIONS = ("choices", "item", "partial")
+
+
+class Typed:
+    """What every kind answered in answers.yaml shares: grader.json carries shapes, never values.
+    """
+
+    runs_code = False
+
+    def meta_entry(self, part: PartSpec, facts: PartFacts) -> dict[str, Any]:
+        from grader.core.values import encode_json
+        from grader.kinds.forms import count_is_answer, expected_shape, record_shapes
+
+        # Shapes, never values: how many numbers, steps or fields check can insist on.
+        entry: dict[str, Any] = {"shape": expected_shape(part.kind, facts.reference)}
+        if part.kind == "sequence" and count_is_answer(facts.reference, facts.others):
+            entry["shape"] = None
+        fields = record_shapes(facts.reference) if part.kind == "sequence" else None
+        if fields:
+            entry["fields"] = fields
+        entry["options"] = encode_json({k: part.options[k] for k in CHECK_OPTIONS
+                                        if k in part.options})
+        return entry
+
+    def meta_ok(self, entry: Mapping[str, Any]) -> bool:
+        shape = entry.get("shape")
+        return isinstance(entry.get("options", {}), dict) and (shape is None or (
+            isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)))
 
 
 # --- tolerance --------------------------------------------------------------------------
@@ -157,17 +206,3 @@ def _matches(kind: Kind, answer: Any, value: Any, expected: Any, part: PartSpec)
         return not kind.differs(answer, value, part) and kind.differs(value, expected, part)
     except (ValueError, TypeError, ArithmeticError):
         return False
-
-
-def values_close(value: Any, expected: Any, tol: Any) -> bool:
-    """Within tolerance, element by element; nested lists of unequal lengths compared item-wise."""
-    try:
-        a = np.asarray(value, dtype=float)
-        b = np.asarray(expected, dtype=float)
-    except (ValueError, TypeError):
-        pass  # ragged (a tuple of a scalar and a vector, say): compared item by item below
-    else:
-        return all_close(a, b, tol) if a.shape or b.shape else bool(close(a, b, tol))
-    if isinstance(value, list) and isinstance(expected, list) and len(value) == len(expected):
-        return all(values_close(v, e, tol) for v, e in zip(value, expected))
-    return False

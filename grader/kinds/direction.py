@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.kinds.base import Candidate, all_close, correct, describe_tolerance, finish
+from grader.kinds.base import Candidate, all_close, correct, describe_tolerance, finish, Typed
 from grader.kinds.parsing import (
     as_float_array,
     describe_shape,
@@ -23,7 +23,7 @@ from grader.kinds.parsing import (
 from grader.core.model import GradeContext, PartSpec, Tolerance, Verdict
 
 
-class Direction:
+class Direction(Typed):
     """A vector, or a matrix of column vectors, each compared up to a nonzero scale or sign.
 
     Option `unit` (bool, default false): the columns must have length 1; only the sign is free.

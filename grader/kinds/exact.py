@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from grader.core.errors import FormatError
-from grader.kinds.base import correct, finish, make_verdict
+from grader.kinds.base import correct, finish, make_verdict, Typed
 from grader.kinds.numeric import NAN_FEEDBACK
 from grader.kinds.parsing import describe_shape, quote, read_numbers, shape_of
 from grader.core.model import GradeContext, PartSpec, Verdict
@@ -27,7 +27,7 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-class Integer:
+class Integer(Typed):
     """A whole number, exactly; 3.0 counts as 3, 3.5 is a wrong answer (not a whole number)."""
 
     name = "integer"
@@ -74,7 +74,7 @@ _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
 
-class Bool:
+class Bool(Typed):
     """True or false; also yes/no, 1/0 and those words as strings, in any case."""
 
     name = "bool"
@@ -117,7 +117,7 @@ def _key(text: str) -> str:
     return re.sub(r"[\s_\-]+", "-", text.strip().casefold())
 
 
-class Choice:
+class Choice(Typed):
     """One of the part's `choices`, case-insensitive and trimmed."""
 
     name = "choice"
@@ -184,7 +184,7 @@ def _match(text: Any, choices: list[str]) -> str | None:
     return None
 
 
-class Shape:
+class Shape(Typed):
     """An array shape: a list of whole numbers >= 0; "(2, 3)", "2x3" and "2×3" also read."""
 
     name = "shape"

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from grader.kinds.base import (
+    Typed,
     Candidate,
     all_close,
     close,
@@ -43,7 +44,7 @@ def not_within(part: PartSpec) -> str:
             f"value; recheck your working.{figures_hint(part.tolerance)}")
 
 
-class Scalar:
+class Scalar(Typed):
     """One real number, compared within rtol/atol; inf and nan handled explicitly."""
 
     name = "scalar"
@@ -91,7 +92,7 @@ class Scalar:
         return "a number, e.g. 0.25, 1/3 or ln(2)/2"
 
 
-class NumberSet:
+class NumberSet(Typed):
     """An unordered multiset of numbers (e.g. eigenvalues): same length, sorted, within tolerance.
     """
 

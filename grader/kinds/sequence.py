@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from grader.core.errors import FormatError
-from grader.kinds.base import Kind, correct, make_verdict, recognise
+from grader.kinds.base import Kind, correct, make_verdict, recognise, Typed
 from grader.kinds.parsing import MAX_NUMBERS, quote, read_numbers
 from grader.kinds.records import ITEM_KINDS, Record, SimpleItem, StepItem
 from grader.core.model import GradeContext, PartSpec, Verdict
@@ -38,7 +38,7 @@ def _field_kind(name: Any, part: PartSpec) -> Kind:
     return ITEM_KINDS[name]
 
 
-class Sequence:
+class Sequence(Typed):
     """Steps of an iterative procedure (gradient descent, power iteration, perceptron)."""
 
     name = "sequence"

@@ -27,6 +27,7 @@ from grader.student.submission import (
     read_meta,
 )
 from grader.core.values import short
+from grader.kinds import runs_code
 
 
 def _part(entry: dict) -> PartSpec:
@@ -40,12 +41,11 @@ def check(folder: Path, *, run_code: bool = True) -> CheckReport:
     require_folder(folder, "check")
     meta = _read_meta(folder)
     report = CheckReport(folder)
-    has_numeric = any(p["kind"] != "function" for e in meta.exercises for p in e.parts)
-    if has_numeric:
+    if any(not runs_code(p) for e in meta.exercises for p in e.parts):
         _check_answers(folder, meta, report)
     for ex in meta.exercises:
         for entry in ex.parts:
-            if entry["kind"] == "function":
+            if runs_code(entry):
                 _check_function(folder, ex, entry, report, run_code=run_code)
     return report
 
@@ -107,7 +107,7 @@ def _check_answers(folder: Path, meta: StudentMeta, report: CheckReport) -> None
             raise UserError(f"{where}: {ex.id}: unknown part {', '.join(map(repr, extra))}; "
                             f"the parts are: {', '.join(p['id'] for p in ex.parts)}")
         for entry in ex.parts:
-            if entry["kind"] != "function":
+            if not runs_code(entry):
                 _check_part(ex, entry, given.get(entry["id"]), report)
 
 
@@ -238,17 +238,21 @@ def _run_public_examples(source: bytes, fn: dict) -> tuple[list[str], bool]:
 
 def _public_line(call: str, value: Any, case: dict, fn: dict) -> str:
     """'passed'/'DIFFERS' for a public example whose expected value is known, else 'ran'."""
-    from grader.kinds.base import values_close
     from grader.core.model import Tolerance
     from grader.core.values import from_json, to_json
+    from grader.kinds.function import judge
 
     if "expected" not in case:  # a problem set generated before expected values were stored
         return f"ran      {call} -> {short(value)}"
     expected = from_json(to_json(case["expected"]))
     tol = Tolerance(**fn.get("tolerance", {"rtol": 1e-6, "atol": 1e-9}))
-    if values_close(value, expected, tol):
+    verdict = judge(value, expected, fn.get("returns", "scalar"), tol)
+    if verdict.passed:
         return f"passed   {call} -> {short(value)}"
-    return f"DIFFERS  {call} -> {short(value)}, expected {short(expected)}"
+    # The expected value is shown, so a plain wrong value needs no words; a wrong shape or a
+    # named slip (a transposed matrix, a flipped sign) says what it is, as grading will.
+    why = "" if verdict.what == "wrong value" else f" ({verdict.detail or verdict.what})"
+    return f"DIFFERS  {call} -> {short(value)}, expected {short(expected)}{why}"
 
 
 def submit(folder: Path, *, out: Path | str | None = None, anyway: bool = False,

@@ -154,20 +154,8 @@ def meta_problem(meta: Any) -> str | None:
             return "an exercise without an id or parts"
         for part in ex["parts"]:
             if not isinstance(part, dict) or not isinstance(part.get("id"), str) or \
-                    part.get("kind") not in (*KINDS, "function"):
+                    part.get("kind") not in KINDS:
                 return f"a part of {ex['id']} without an id or a known kind"
-            if not _meta_part_ok(part):
+            if not KINDS[part["kind"]].meta_ok(part):
                 return f"{ex['id']}.{part['id']} is incomplete"
     return None
-
-
-def _meta_part_ok(part: dict) -> bool:
-    if part["kind"] == "function":
-        fn = part.get("function")
-        return isinstance(fn, dict) and isinstance(fn.get("name"), str) and \
-            isinstance(fn.get("public"), list) and all(
-                isinstance(c, dict) and isinstance(c.get("id"), str) and
-                isinstance(c.get("args"), list) for c in fn["public"])
-    shape = part.get("shape")
-    return isinstance(part.get("options", {}), dict) and (shape is None or (
-        isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)))

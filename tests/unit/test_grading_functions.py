@@ -14,7 +14,7 @@ from grader.grading.functions import (
     judge,
     prepare_function,
 )
-from grader.kinds.base import values_close
+from grader.kinds.function import judge as judge_value
 from grader.core.model import FUNCTION_TOLERANCE, FunctionSpec, PartSpec, Tolerance
 from grader.sandbox import CaseOutcome, SandboxRun
 
@@ -31,19 +31,44 @@ def run(**outcomes: CaseOutcome) -> SandboxRun:
     return SandboxRun(level="fork+rlimits", outcomes=outcomes)
 
 
-@pytest.mark.parametrize("value, expected, ok", [
-    (1.0 + 1e-7, 1.0, True),
-    (1.0 + 1e-5, 1.0, False),
-    ([1.0, 2.0], [1.0, 2.0 + 1e-8], True),
-    ([1.0, 2.0], [1.0, 2.0, 3.0], False),
-    ([[1.0], [2.0]], [[1.0, 2.0]], False),
-    ([1.5, [1.0, 2.0]], [1.5, [1.0, 2.0]], True),  # a tuple return: scalar and vector
-    ([1.5, [1.0, 2.0]], [1.5, [1.0, 2.5]], False),
-    (math.inf, math.inf, True),
-    (math.nan, 0.5, False),
+PAIR = {"tuple": ["scalar", "vector"]}
+
+
+@pytest.mark.parametrize("value, expected, returns, ok", [
+    (1.0 + 1e-7, 1.0, "scalar", True),
+    (1.0 + 1e-5, 1.0, "scalar", False),
+    ([1.0, 2.0], [1.0, 2.0 + 1e-8], "vector", True),
+    ([1.0, 2.0], [1.0, 2.0, 3.0], "vector", False),
+    ([[1.0], [2.0]], [[1.0, 2.0]], "matrix", False),
+    ([1.5, [1.0, 2.0]], [1.5, [1.0, 2.0]], PAIR, True),  # a tuple return: scalar and vector
+    ([1.5, [1.0, 2.0]], [1.5, [1.0, 2.5]], PAIR, False),
+    ([[1.0], [2.0, 3.0]], [[1.0], [2.0, 3.0]], "list_of_vectors", True),
+    ([[1.0], [2.0, 3.5]], [[1.0], [2.0, 3.0]], "list_of_vectors", False),
+    (3, 3, "integer", True),
+    (True, False, "bool", False),
+    (math.inf, math.inf, "scalar", True),
+    (math.nan, 0.5, "scalar", False),
+    (math.nan, math.nan, "scalar", True),
 ])
-def test_values_close_uses_the_functions_tolerance(value, expected, ok):
-    assert values_close(value, expected, Tolerance(rtol=1e-6, atol=1e-9)) is ok
+def test_return_values_are_compared_within_the_functions_tolerance(value, expected, returns, ok):
+    assert judge_value(value, expected, returns, Tolerance(rtol=1e-6, atol=1e-9)).passed is ok
+
+
+def test_return_values_get_the_item_kinds_shape_words_and_named_slips():
+    tol = Tolerance(rtol=1e-6, atol=1e-9)
+    # A transposed matrix and a flipped sign are named as a typed answer's would be.
+    t = judge_value([[1.0, 3.0], [2.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]], "matrix", tol)
+    assert (t.status, t.what) == ("failed", "transposed") and "transposed" in t.detail
+    s = judge_value(-0.25, 0.25, "scalar", tol)
+    assert s.what == "sign flipped"
+    w = judge_value([1.0], [1.0, 2.0], "vector", tol)
+    assert (w.what, w.detail) == ("wrong shape", "Expected a vector of 2 numbers, got 1.")
+    n = judge_value([math.nan, 1.0], [0.5, 1.0], "vector", tol)
+    assert n.what == "not a finite number (nan)"
+    # Inside a tuple the failing item is named.
+    item = judge_value([1.5, [1.0]], [1.5, [1.0, 2.0]], PAIR, tol)
+    assert item.what == "wrong shape" and item.detail.startswith("item 1: ")
+    assert judge_value("0.5", 0.5, "scalar", tol).status == "bad_output"  # a string is no number
 
 
 def test_public_cases_show_input_and_output_hidden_only_the_kind_of_failure():
@@ -55,7 +80,7 @@ def test_public_cases_show_input_and_output_hidden_only_the_kind_of_failure():
     assert shown.expected == [0.25, 0.75] and "expected [0.25, 0.75]" in shown.message
     hid = judge(WORK, HID, [0.5, 0.5], CaseOutcome("ok", [0.5]), revealed=True)
     assert (hid.status, hid.message, hid.args, hid.output, hid.expected) == (
-        "failed", "wrong shape (1,), expected (2,)", None, None, None)
+        "failed", "wrong shape: Expected a vector of 2 numbers, got 1.", None, None, None)
     exc = judge(WORK, HID, [0.5, 0.5], CaseOutcome(
         "exception", None, "ValueError: bad input [1000, 1000] (solution.py, line 3, in softmax)"),
         revealed=False)

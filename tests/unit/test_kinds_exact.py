@@ -31,9 +31,9 @@ def grade(kind: str, raw: Any, expected: Any, *, mistakes: tuple[MistakeValue, .
 # --- registry ------------------------------------------------------------------------------
 
 
-def test_registry_names_every_typed_kind():
+def test_registry_names_every_kind():
     assert set(KINDS) == {"scalar", "vector", "matrix", "set", "direction", "integer", "bool",
-                          "choice", "shape", "sequence"}
+                          "choice", "shape", "sequence", "function"}
     for name, kind in KINDS.items():
         assert kind.name == name and isinstance(kind.options_schema(), dict)
 

@@ -13,6 +13,7 @@ from grader.outputs.reports import views as V
 from grader.outputs.reports.files import write_if_changed
 from grader.grading.results import ExerciseResult, PartResult, StudentResult
 from grader.core.timeview import time_view, timed_text
+from grader.kinds import runs_code
 
 NOT_GRADED_TEXT = {
     "missing": "No submission was received.",
@@ -46,6 +47,7 @@ class PartView:
     follow_through: bool
     public: tuple[V.CaseView, ...]
     hidden: V.HiddenView | None
+    code: bool = False  # answered by code: shown as its cases, not as an answer and expected
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def part_view(part: PartResult, prompt: str) -> PartView:
         expected=None if part.expected is None else V.value_view(part.expected, kind=part.kind),
         details=details, follow_through=any(d.tone == "follow" for d in details),
         public=tuple(V.case_view(c) for c in part.cases if c.visibility == "public"),
-        hidden=V.hidden_view([c for c in part.cases if c.visibility == "hidden"]))
+        hidden=V.hidden_view([c for c in part.cases if c.visibility == "hidden"]),
+        code=runs_code(part))
 
 
 def exercise_view(ex: ExerciseResult, prompt: ExercisePrompt | None) -> ExerciseView:

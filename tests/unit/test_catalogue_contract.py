@@ -86,6 +86,9 @@ FUNCTIONS = {
     "impl-perceptron": "perceptron", "impl-sigmoid-backward": "sigmoid_backward",
     "impl-matmul-backward": "matmul_backward",
     "impl-covariance-matrix": "covariance_matrix", "impl-bayes-posterior": "bayes_posterior",
+    # issue 14
+    "impl-least-squares": "least_squares", "impl-softmax-jacobian": "softmax_jacobian",
+    "impl-softmax-cross-entropy": "softmax_cross_entropy", "impl-mlp-backward": "mlp_backward",
 }
 
 ROOT = Path(__file__).resolve().parents[2]

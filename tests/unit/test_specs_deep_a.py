@@ -29,7 +29,8 @@ from grader.student.submission import Submission
 TYPED = ["la-svd", "la-pca", "la-least-squares", "la-condition-number",
          "calc-softmax-jacobian", "calc-jacobian-chain", "calc-hessian-convexity",
          "bp-mlp-2layer", "bp-softmax-cross-entropy", "bp-batchnorm", "dl-conv-output-shape"]
-FUNCTIONS: list[str] = []
+FUNCTIONS = ["impl-least-squares", "impl-softmax-jacobian", "impl-softmax-cross-entropy",
+             "impl-mlp-backward"]
 SEEDS = 200
 
 
@@ -122,3 +123,82 @@ def test_la_svd_keeps_its_public_contract() -> None:
     # The catalogue's two mistakes of singular_values are still there, under their names.
     assert [m.name for m in exercise.part("singular_values").mistakes] == [
         "eigenvalues of AᵀA (squared)", "ascending order"]
+
+
+# ---------------------------------------------------------------- function versions: the cases
+# Each hidden edge case says what it catches (its `why`); here a textbook-naive solution is run
+# on the spec's cases (in-process: it is our own code, not a student's) and must fail exactly
+# those edge cases, while a careful one passes them all.
+
+
+def failing_cases(exercise_id: str, fn: Any) -> set[str]:
+    import numpy as np
+
+    from grader.authoring.cases import build_cases
+    from grader.kinds.base import values_close
+    from grader.solvers import SOLVERS
+
+    spec = find_exercise(exercise_id).parts[0].function
+    failed = set()
+    for case in build_cases(spec, make_rng(3)):
+        want = to_plain(SOLVERS[spec.reference](*case.args, **case.kwargs))
+        with np.errstate(all="ignore"):
+            got = to_plain(fn(*case.args, **case.kwargs))
+        if not values_close(got, want, spec.tolerance):
+            failed.add(f"{case.id}: {case.why}" if case.why else case.id)
+    return failed
+
+
+def test_least_squares_by_the_normal_equations_fails_only_the_nearly_dependent_case() -> None:
+    import numpy as np
+
+    def normal_equations(A: Any, b: Any) -> Any:
+        M, v = np.asarray(A, float), np.asarray(b, float)
+        x = np.linalg.solve(M.T @ M, M.T @ v)
+        return x, float(np.linalg.norm(M @ x - v))
+
+    def qr(A: Any, b: Any) -> Any:
+        Q, R = np.linalg.qr(np.asarray(A, float))
+        x = np.linalg.solve(R, Q.T @ np.asarray(b, float))
+        return x, float(np.linalg.norm(np.asarray(A, float) @ x - np.asarray(b, float)))
+
+    (failed,) = failing_cases("impl-least-squares", normal_equations)
+    assert "nearly dependent columns" in failed
+    assert failing_cases("impl-least-squares", qr) == set()
+
+
+def test_naive_softmax_cross_entropy_fails_the_extreme_logits() -> None:
+    import numpy as np
+
+    def naive(Z: Any, y: Any) -> Any:
+        E = np.exp(np.asarray(Z, float))
+        P = E / E.sum(axis=1, keepdims=True)
+        rows = np.arange(len(y))
+        loss = float(np.mean(-np.log(P[rows, y])))
+        P[rows, y] -= 1
+        return loss, P / len(y)
+
+    failed = failing_cases("impl-softmax-cross-entropy", naive)
+    assert {f.split(":")[0] for f in failed} >= {"hidden-1", "hidden-2", "hidden-3"}
+    assert not any(f.startswith("public") for f in failed)
+
+
+def test_relu_derivative_one_at_zero_fails_only_the_kink_case() -> None:
+    import numpy as np
+
+    from grader.solvers.deep_impl import impl_mlp_backward
+
+    def kink_one(x: Any, W1: Any, b1: Any, W2: Any, b2: Any, y: Any,
+                 activation: str = "relu") -> Any:
+        if activation != "relu":
+            return impl_mlp_backward(x, W1, b1, W2, b2, y, activation)
+        xv, A, B = np.asarray(x, float), np.asarray(W1, float), np.asarray(W2, float)
+        z = A @ xv + np.asarray(b1, float)
+        err = B @ np.maximum(z, 0) + np.asarray(b2, float) - np.asarray(y, float)
+        dz = (B.T @ err) * (z >= 0)
+        return (float(0.5 * err @ err), np.outer(dz, xv), dz, np.outer(err, np.maximum(z, 0)),
+                err)
+
+    failed = failing_cases("impl-mlp-backward", kink_one)
+    assert any("exactly 0" in f for f in failed)
+    assert all("exactly 0" in f or f.startswith("random") for f in failed)

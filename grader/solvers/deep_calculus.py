@@ -49,6 +49,21 @@ def logsumexp(z: Any) -> float:
     return top + float(np.log(np.sum(np.exp(v - top))))
 
 
+@solver
+def latex_logs(z: Any) -> str:
+    """LaTeX for a vector of logits, each written ln k when e^z is a whole number k (0 for
+    k = 1), else as a short decimal: [0, ln 2, 1.5] gives "(0,\\ \\ln 2,\\ 1.5)". Prompts
+    use it so logits drawn as ln k read exactly, and given ones are shown as they are."""
+    parts = []
+    for v in _vec(z):
+        k = float(np.exp(v))
+        if abs(k - round(k)) < 1e-9 and 1 <= round(k) <= 1000:
+            parts.append("0" if round(k) == 1 else f"\\ln {round(k)}")
+        else:
+            parts.append(f"{v:.4g}")
+    return "\\left(" + ",\\ ".join(parts) + "\\right)"
+
+
 # ---------------------------------------------------------------- the chain rule
 
 

@@ -305,3 +305,8 @@ def test_conv_reproduces_published_layers() -> None:
     assert B.conv_output_size(50, 3, 2, 4, 3) == windows(50, 3, 2, 4, 3) == 26
     with pytest.raises(ValueError, match="does not fit"):
         B.conv_output_size(4, 7)
+
+
+def test_latex_logs_writes_drawn_logits_exactly_and_given_ones_as_numbers() -> None:
+    assert C.latex_logs(np.log([1, 2, 4])) == r"\left(0,\ \ln 2,\ \ln 4\right)"
+    assert C.latex_logs([1.5, -2, 0]) == r"\left(1.5,\ -2,\ 0\right)"

@@ -29,7 +29,7 @@ CONTRACT: dict[str, tuple[str, str]] = {
     "la-eigen-symmetric": ("A", "eigenvalues eigenvectors"),
     "la-eigenvalues": ("A", "eigenvalues"),
     "la-definiteness": ("A", "eigenvalues definiteness"),
-    "la-svd": ("A", "singular_values rank"),
+    "la-svd": ("A", "singular_values rank rank1_error"),
     "la-rank": ("A", "rank"),
     "la-power-iteration": ("A v0 k", "iterates eigenvalue_estimate"),
     "la-low-rank": ("A k", "approx error"),
@@ -64,6 +64,18 @@ CONTRACT: dict[str, tuple[str, str]] = {
     "ml-mle-gaussian": ("data", "mu_hat var_hat"),
     "ml-softmax-cross-entropy": ("z label", "probs loss grad"),
     "ml-nll-cross-entropy": ("samples q", "p_hat avg_nll kl entropy"),
+    # issue 14
+    "la-pca": ("X", "mean covariance direction explained_variance_ratio"),
+    "la-least-squares": ("A b", "AtA Atb x residual_norm"),
+    "la-condition-number": ("A", "norm inv_norm kappa"),
+    "calc-softmax-jacobian": ("z", "probs jacobian"),
+    "calc-jacobian-chain": ("W x", "u Jg J"),
+    "calc-hessian-convexity": ("coeffs z", "hessian curvature lse_hessian"),
+    "bp-mlp-2layer": ("x W1 b1 w2 b2 y activation", "h yhat loss dw2 db2 dW1 db1"),
+    "bp-softmax-cross-entropy": ("z t", "probs loss grad"),
+    "bp-batchnorm": ("x eps gamma beta dy", "mean var y dgamma dbeta dx"),
+    "dl-conv-output-shape": ("n k stride padding dilation c_in c_out",
+                             "out_size pooled_size n_params"),
 }
 
 FUNCTIONS = {
@@ -74,6 +86,9 @@ FUNCTIONS = {
     "impl-perceptron": "perceptron", "impl-sigmoid-backward": "sigmoid_backward",
     "impl-matmul-backward": "matmul_backward",
     "impl-covariance-matrix": "covariance_matrix", "impl-bayes-posterior": "bayes_posterior",
+    # issue 14
+    "impl-least-squares": "least_squares", "impl-softmax-jacobian": "softmax_jacobian",
+    "impl-softmax-cross-entropy": "softmax_cross_entropy", "impl-mlp-backward": "mlp_backward",
 }
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -346,6 +346,108 @@ KNOWN: dict[str, list[tuple[list[Any], Any]]] = {
         ([[0, 0.5, 0.5], [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], 0], [0, 2 / 7, 5 / 7]),
     ],
 }
+# --- issue 14: the deep-learning function exercises ---------------------------------------
+# Oracles: scipy's least squares, and central finite differences of a forward pass written
+# here (scipy.special for softmax, logsumexp and the sigmoid) for every gradient and Jacobian.
+
+CATALOGUE.update({
+    "impl-least-squares": "least_squares(A, b) -> (x, residual)",
+    "impl-softmax-jacobian": "softmax_jacobian(z) -> matrix",
+    "impl-softmax-cross-entropy": "softmax_cross_entropy(Z, y) -> (loss, dZ)",
+    "impl-mlp-backward":
+        "mlp_backward(x, W1, b1, W2, b2, y, activation='relu') -> (loss, dW1, db1, dW2, db2)",
+})
+
+
+def _fd(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) -> np.ndarray:
+    """Central differences of f (scalar- or array-valued) with respect to every entry of x;
+    the result has x's shape (plus f's output shape in front)."""
+    x0 = np.asarray(x, float)
+    cols = []
+    for i in range(x0.size):
+        e = np.zeros(x0.size)
+        e[i] = h
+        up, down = x0 + e.reshape(x0.shape), x0 - e.reshape(x0.shape)
+        cols.append((np.asarray(f(up), float) - np.asarray(f(down), float)) / (2 * h))
+    out = np.stack(cols, axis=-1)
+    return out.reshape(out.shape[:-1] + x0.shape)
+
+
+def _lstsq(A: Any, b: Any) -> list[Any]:
+    x, *_ = linalg.lstsq(np.asarray(A, float), np.asarray(b, float))
+    return [x, float(np.linalg.norm(np.asarray(A, float) @ x - np.asarray(b, float)))]
+
+
+def _softmax_ce(Z: Any, y: Any) -> list[Any]:
+    def loss(S: np.ndarray) -> float:
+        rows = np.arange(S.shape[0])
+        return float(np.mean(special.logsumexp(S, axis=1) - S[rows, y]))
+    return [loss(np.asarray(Z, float)), _fd(loss, Z)]
+
+
+def _mlp(x: Any, W1: Any, b1: Any, W2: Any, b2: Any, y: Any, activation: str = "relu") -> Any:
+    params = [np.asarray(v, float) for v in (W1, b1, W2, b2)]
+    xv, yv = np.asarray(x, float), np.asarray(y, float)
+    # ReLU's mask is frozen at the base point (z > 0), so the differences see the function
+    # autograd differentiates: the convention ReLU'(0) = 0 at an exact kink.
+    mask = (params[0] @ xv + params[1]) > 0
+
+    def loss(P: list[np.ndarray]) -> float:
+        z = P[0] @ xv + P[1]
+        h = special.expit(z) if activation == "sigmoid" else np.where(mask, z, 0.0)
+        return float(0.5 * np.sum((P[2] @ h + P[3] - yv) ** 2))
+
+    def grad(i: int) -> np.ndarray:
+        return _fd(lambda v: loss([v if j == i else p for j, p in enumerate(params)]),
+                   params[i])
+    return [loss(params), grad(0), grad(1), grad(2), grad(3)]
+
+
+ORACLES.update({
+    "impl-least-squares": _lstsq,
+    "impl-softmax-jacobian": lambda z: _fd(lambda v: special.softmax(v), z),
+    "impl-softmax-cross-entropy": _softmax_ce,
+    "impl-mlp-backward": _mlp,
+})
+ORACLE_TOL.update({"impl-softmax-jacobian": (1e-5, 1e-7),
+                   "impl-softmax-cross-entropy": (1e-5, 1e-7),
+                   "impl-mlp-backward": (1e-5, 1e-6)})
+KNOWN.update({
+    "impl-least-squares": [
+        # Strang, Introduction to Linear Algebra, §4.3 example: the best line through
+        # (0, 6), (1, 0), (2, 0) is b = 5 − 3t, with error e = (1, −2, 1).
+        ([[[1, 0], [1, 1], [1, 2]], [6, 0, 0]], ([5, -3], math.sqrt(6))),
+        ([[[2, 1], [1, 3]], [3, 5]], ([0.8, 1.4], 0.0)),
+        ([[[1], [1], [1], [1]], [1, 2, 3, 6]], ([3], math.sqrt(14))),
+        ([[[3, 0], [0, 4], [0, 0]], [3, 8, 5]], ([1, 2], 5.0)),
+    ],
+    "impl-softmax-jacobian": [
+        ([[0, 0]], [[0.25, -0.25], [-0.25, 0.25]]),
+        ([[7]], [[0.0]]),
+        ([[1000, 1000]], [[0.25, -0.25], [-0.25, 0.25]]),
+        ([[1000, -1000, 0]], np.zeros((3, 3))),
+        ([[0, 0, 0, 0]], (4 * np.eye(4) - 1) / 16),
+    ],
+    "impl-softmax-cross-entropy": [
+        ([[[0, 0]], [1]], (LN2, [[0.5, -0.5]])),
+        ([[[1000, -1000]], [1]], (2000.0, [[1.0, -1.0]])),
+        ([[[1000, -1000]], [0]], (0.0, [[0.0, 0.0]])),
+        ([[[-1000, -1000, -1000]], [2]], (math.log(3), [[1 / 3, 1 / 3, -2 / 3]])),
+        ([[[5], [-3]], [0, 0]], (0.0, [[0.0], [0.0]])),
+    ],
+    "impl-mlp-backward": [
+        ([[1, 2], [[1, 0], [0, -1]], [0, 0], [[1, 1]], [0], [0]],
+         (0.5, [[1, 2], [0, 0]], [1, 0], [[1, 0]], [1])),
+        ([[1, -1], [[0, 0], [0, 0]], [0, 0], [[1, -1]], [0], [1], "sigmoid"],
+         (0.5, [[-0.25, 0.25], [0.25, -0.25]], [-0.25, 0.25], [[-0.5, -0.5]], [-1])),
+        ([[1, 1], [[1, -1], [2, 0]], [0, -2], [[1, 1]], [0], [3]],
+         (4.5, [[0, 0], [0, 0]], [0, 0], [[0, 0]], [-3])),
+        ([[1, 1], [[1, 1], [1, 1]], [0, 0], [[1, 1]], [-4], [0]],
+         (0.0, [[0, 0], [0, 0]], [0, 0], [[0, 0]], [0])),
+    ],
+})
+
+
 IDS = sorted(CATALOGUE)
 
 

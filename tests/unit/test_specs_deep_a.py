@@ -135,7 +135,7 @@ def failing_cases(exercise_id: str, fn: Any) -> set[str]:
     import numpy as np
 
     from grader.authoring.cases import build_cases
-    from grader.kinds.base import values_close
+    from grader.kinds.function import judge
     from grader.solvers import SOLVERS
 
     spec = find_exercise(exercise_id).parts[0].function
@@ -144,7 +144,7 @@ def failing_cases(exercise_id: str, fn: Any) -> set[str]:
         want = to_plain(SOLVERS[spec.reference](*case.args, **case.kwargs))
         with np.errstate(all="ignore"):
             got = to_plain(fn(*case.args, **case.kwargs))
-        if not values_close(got, want, spec.tolerance):
+        if not judge(got, want, spec.returns, spec.tolerance).passed:
             failed.add(f"{case.id}: {case.why}" if case.why else case.id)
     return failed
 

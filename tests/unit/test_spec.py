@@ -23,7 +23,8 @@ from grader.authoring.spec import (
     render_keypath,
     schema_path,
 )
-from grader.authoring.spec.tables import KIND_KEYS, PROMPT_FILTERS
+from grader.authoring.spec.declared import KIND_KEYS
+from grader.authoring.spec.tables import PROMPT_FILTERS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
 GOOD = FIXTURES / "good"

@@ -53,6 +53,7 @@ class Arg:
     check: Callable[[str, Any], Any]
     default: Any = REQUIRED
     dynamic: bool = True  # may be given as an "=expression"
+    description: str = ""  # for editors (the published JSON Schema)
 
 
 GENERATORS: dict[str, type[Generator]] = {}

@@ -81,6 +81,9 @@ BAD = [
     ("id: 'week 3'\ntitle: T\nexercises: [a]\n",
      ("week.yaml:1:5: id: expected an id of letters, digits, '.', '_' or '-', got 'week 3'\n"
      "    id: 'week 3'\n        ^\n1 error in week.yaml")),
+    ("id:\ntitle: T\nexercises: [a]\n",  # an empty id used to pass unreported
+     ("week.yaml:1:4: id: expected an id of letters, digits, '.', '_' or '-', got None\n"
+     "    id:\n       ^\n1 error in week.yaml")),
     ("id: w\ntitle: T\nexercises: [a]\nreveel: always\n",
      ("week.yaml:4:1: reveel: unknown key 'reveel'; did you mean 'reveal'?\n"
      "    reveel: always\n    ^\n1 error in week.yaml")),

@@ -34,10 +34,6 @@ class _ArrayKind:
     uses_tolerance = True
     ndim = 1
 
-    def options_schema(self) -> dict[str, Any]:
-        return {"partial": {"type": "boolean", "default": False,
-                            "description": "credit per correct element"}}
-
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)
 

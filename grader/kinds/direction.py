@@ -32,11 +32,6 @@ class Direction:
     name = "direction"
     uses_tolerance = True
 
-    def options_schema(self) -> dict[str, Any]:
-        return {"unit": {"type": "boolean", "default": False,
-                         "description": "columns must be unit length (compared up to sign "
-                                        "only)"}}
-
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)
 

@@ -33,9 +33,6 @@ class Integer:
     name = "integer"
     uses_tolerance = False
 
-    def options_schema(self) -> dict[str, Any]:
-        return {}
-
     def parse(self, raw: Any, part: PartSpec) -> Any:
         if isinstance(raw, bool):
             raise FormatError(f"expected a whole number, got the yes/no value {str(raw).lower()}")
@@ -80,9 +77,6 @@ class Bool:
     name = "bool"
     uses_tolerance = False
 
-    def options_schema(self) -> dict[str, Any]:
-        return {}
-
     def parse(self, raw: Any, part: PartSpec) -> bool:
         if isinstance(raw, (bool, np.bool_)):
             return bool(raw)
@@ -122,10 +116,6 @@ class Choice:
 
     name = "choice"
     uses_tolerance = False
-
-    def options_schema(self) -> dict[str, Any]:
-        return {"choices": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                            "uniqueItems": True, "description": "the allowed answers"}}
 
     def parse(self, raw: Any, part: PartSpec) -> str:
         choices = _choices(part)
@@ -189,9 +179,6 @@ class Shape:
 
     name = "shape"
     uses_tolerance = False
-
-    def options_schema(self) -> dict[str, Any]:
-        return {}
 
     def parse(self, raw: Any, part: PartSpec) -> list[int]:
         if isinstance(raw, str):

@@ -49,9 +49,6 @@ class Scalar:
     name = "scalar"
     uses_tolerance = True
 
-    def options_schema(self) -> dict[str, Any]:
-        return {}
-
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)
 
@@ -97,9 +94,6 @@ class NumberSet:
 
     name = "set"
     uses_tolerance = True
-
-    def options_schema(self) -> dict[str, Any]:
-        return {}
 
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)

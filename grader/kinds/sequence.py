@@ -44,19 +44,6 @@ class Sequence:
     name = "sequence"
     uses_tolerance = True
 
-    def options_schema(self) -> dict[str, Any]:
-        kinds = {"enum": sorted(ITEM_KINDS)}
-        record = {"type": "object", "required": ["fields"], "additionalProperties": False,
-                  "properties": {"fields": {"type": "object", "minProperties": 1,
-                                            "additionalProperties": kinds}}}
-        return {
-            "item": {"oneOf": [kinds, record], "description": "the kind of each step"},
-            "start": {"type": ["string", "number", "array"],
-                      "description": "expression for the state before step 1"},
-            "step": {"type": "string",
-                     "description": "expression over params and prev giving the next step"},
-        }
-
     def parse(self, raw: Any, part: PartSpec) -> list[Any]:
         item = item_of(part)
         if isinstance(raw, str) and isinstance(item, SimpleItem):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import keyword
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from grader.core import schema as S
 from grader.core.schema import Field, Record, Ref
@@ -102,21 +101,6 @@ FUNCTION = Record({
 
 # ---------------------------------------------------------------- parts
 
-PART_COMMON = Record({
-    "id": Field(S.Str(wanted="a part id: letters, digits and '_', starting with a letter",
-                      pattern=PART_ID.pattern), required=True,
-                description="unique in the exercise; the key in answers.yaml"),
-    "kind": Field(S.Enum(()), required=True, description="the answer kind"),
-    "prompt": Field(S.Str(), default="",
-                    description="Markdown with $math$ and {{ placeholders }}"),
-    "solution": Field(EXPRESSION_OR_VALUE, required=True,
-                      description="the reference answer: an expression over the parameters and "
-                                  "solvers"),
-    "points": Field(POINTS, default=1),
-    "mistakes": Field(S.ListOf(Ref("mistake")),
-                      description="anticipated wrong answers and their feedback"),
-}, wanted="a part (a mapping with id, kind, solution, ...)")
-
 ITEM_KIND = S.Enum(SEQUENCE_ITEMS)
 _TOLERANCE = Field(Ref("tolerance"), description="default rtol 0.01, atol 1e-6")
 _PARTIAL = Field(S.Bool(), default=False, description="credit per correct element")
@@ -153,10 +137,22 @@ KIND_OPTIONS: dict[str, dict[str, Field]] = {
 NO_SOLUTION = frozenset({"function"})
 KINDS = tuple(sorted(KIND_OPTIONS))
 KIND_KEYS: dict[str, tuple[str, ...]] = {k: tuple(o) for k, o in KIND_OPTIONS.items()}
-KIND_REQUIRED: dict[str, tuple[str, ...]] = {
-    k: tuple(n for n, f in o.items() if f.required) for k, o in KIND_OPTIONS.items()}
-# Kinds compared within a tolerance; the others are exact.
-TOLERANT_KINDS = frozenset(k for k, keys in KIND_KEYS.items() if "tolerance" in keys)
+
+
+PART_COMMON = Record({
+    "id": Field(S.Str(wanted="a part id: letters, digits and '_', starting with a letter",
+                      pattern=PART_ID.pattern), required=True,
+                description="unique in the exercise; the key in answers.yaml"),
+    "kind": Field(S.Enum(KINDS), required=True, description="the answer kind"),
+    "prompt": Field(S.Str(), default="",
+                    description="Markdown with $math$ and {{ placeholders }}"),
+    "solution": Field(EXPRESSION_OR_VALUE, required=True,
+                      description="the reference answer: an expression over the parameters and "
+                                  "solvers"),
+    "points": Field(POINTS, default=1),
+    "mistakes": Field(S.ListOf(Ref("mistake")),
+                      description="anticipated wrong answers and their feedback"),
+}, wanted="a part (a mapping with id, kind, solution, ...)")
 
 
 def part_record(kind: str | None) -> Record:
@@ -201,13 +197,3 @@ TOP = Record({
     "max_resample": Field(S.Int(1, 100_000), default=DEFAULT_MAX_RESAMPLE,
                           description="draws before giving up on the constraints"),
 }, wanted="a mapping of keys (id, title, topic, prompt, parts, ...) at the top of the file")
-
-
-def check(record: Record, key: str) -> Any:
-    """The loader's check of one declared key: value -> what was expected, or None."""
-    return record.fields[key].type.expected
-
-
-def default(record: Record, key: str) -> Any:
-    """The declared default of an optional key (MISSING when it has none)."""
-    return record.fields[key].default

@@ -32,21 +32,11 @@ def _generators() -> dict[str, S.Json]:
         "oneOf": [{"$ref": f"#/$defs/gen_{name}"} for name in sorted(GENERATORS)]}}
     for name in sorted(GENERATORS):
         cls = GENERATORS[name]
-        args = S.Record({key: _arg_field(arg) for key, arg in cls.ARGS.items()})
+        args = cls.declaration()
         doc = (cls.__doc__ or "").strip().split("\n\n")[0]
         gen = S.Record({name: S.Field(args, required=True)}, description=" ".join(doc.split()))
         defs[f"gen_{name}"] = gen.to_json()
     return defs
-
-
-def _arg_field(arg: Any) -> S.Field:
-    from grader.authoring.generators.base import REQUIRED
-
-    declared = getattr(arg.check, "schema", S.Custom(schema={}))
-    kind: S.Type = S.AnyOf((declared, S.Ref("dynamic"))) if arg.dynamic else declared
-    default = arg.default if arg.default is not REQUIRED else S.MISSING
-    return S.Field(kind, required=arg.default is REQUIRED, default=default,
-                   description=arg.description)
 
 
 def _part() -> S.Json:

@@ -6,7 +6,6 @@ Messages name the argument and echo the value as the spec author wrote it, so
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,10 +35,6 @@ class ArgType:
 BOUND = 10**9  # bounds on drawn integers: far beyond hand work, well inside int64 and floats
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _range_message(key: str, lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
         return f"{key} must be between {lo} and {hi}"
@@ -55,7 +50,7 @@ def integer(*, lo: int | None = -BOUND, hi: int | None = BOUND) -> ArgType:
     """An int (not a bool) in [lo, hi]."""
 
     def check(key: str, value: Any) -> int:
-        if not _is_int(value):
+        if not S.is_int(value):
             raise GeneratorArgError(key, f"{key} must be an integer, got {show(value)}")
         _in_range(key, value, lo, hi)
         return int(value)
@@ -67,8 +62,7 @@ def number(*, lo: float | None = -BOUND, hi: float | None = BOUND) -> ArgType:
     """A finite int or float (not a bool) in [lo, hi]."""
 
     def check(key: str, value: Any) -> float | int:
-        if not isinstance(value, (int, float)) or isinstance(value, bool) \
-                or not math.isfinite(value):
+        if not S.Number().fits(value):  # finite, not a bool
             raise GeneratorArgError(key, f"{key} must be a finite number, got {show(value)}")
         _in_range(key, value, lo, hi)
         return value
@@ -86,7 +80,7 @@ def _positive_number(key: str, value: Any) -> float | int:
 
 def _boolean(key: str, value: Any) -> bool:
     """true or false (YAML booleans only, not 0/1 or strings)."""
-    if not isinstance(value, bool):
+    if not S.Bool().fits(value):
         raise GeneratorArgError(key, f"{key} must be true or false, got {show(value)}")
     return value
 
@@ -95,7 +89,7 @@ def int_list(*, min_len: int = 0, max_len: int = 1000) -> ArgType:
     """A list of ints (each within ±BOUND)."""
 
     def check(key: str, value: Any) -> list[int]:
-        if not isinstance(value, list) or not all(_is_int(v) for v in value):
+        if not isinstance(value, list) or not all(S.is_int(v) for v in value):
             raise GeneratorArgError(key, f"{key} must be a list of integers, got {show(value)}")
         if not min_len <= len(value) <= max_len:
             raise GeneratorArgError(key, f"{key} must hold between {min_len} and {max_len} "

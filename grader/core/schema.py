@@ -119,8 +119,8 @@ class Str(Type):
         out: Json = {"type": "string"}
         if self.nonblank or self.min_length:
             out["minLength"] = max(self.min_length, 1)
-        if self.pattern:
-            out["pattern"] = self.pattern
+        if self.pattern or self.nonblank:
+            out["pattern"] = self.pattern or r"\S"  # not only whitespace
         return out
 
 
@@ -181,7 +181,9 @@ class Int(Number):
 
     def __post_init__(self) -> None:
         if not self.wanted:
-            if self.high is None:
+            if self.low is None:
+                phrase = "an integer"
+            elif self.high is None:
                 phrase = f"an integer >= {self.low}"
             else:
                 phrase = f"an integer from {self.low} to {self.high}"
@@ -382,6 +384,23 @@ class Record(Type):
             out["required"] = list(self.required)
         out["properties"] = {k: f.to_json() for k, f in self.fields.items()}
         return {**out, **self.extra_json}
+
+
+def problem(record: Record, data: Any, what: str) -> str | None:
+    """The first way a document grader wrote itself breaks its record, in words; None if none.
+
+    For files read back (a key, a stored result): a missing key or a value of the wrong type is
+    damage, while a key the record does not declare is left alone (a newer version's).
+    """
+    if not isinstance(data, dict):
+        return f"{what} is not a mapping"
+    for name in record.required:
+        if name not in data:
+            return f"{what} has no {name!r}"
+    for name, declared in record.fields.items():
+        if name in data and not declared.type.fits(data[name]):
+            return f"{what}: {name!r} is not {declared.type.wanted}"
+    return None
 
 
 def document(root: Record, *, title: str, schema_id: str, description: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cache
 
 from grader.core import schema as S
 from grader.core.schema import Field, Record, Ref
@@ -155,6 +156,7 @@ PART_COMMON = Record({
 }, wanted="a part (a mapping with id, kind, solution, ...)")
 
 
+@cache  # records are frozen; a library load asks for the same few many times
 def part_record(kind: str | None) -> Record:
     """The keys a part of this kind takes (required first); kind None: every kind's keys."""
     common = dict(PART_COMMON.fields)

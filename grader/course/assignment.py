@@ -9,31 +9,37 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from grader.core import schema as S
 from grader.core.model import STUDENT_TIME_LIMIT
 from grader.core.errors import SpecError, UserError, display_path
+# The keys, types and ranges are declared once, in grader/authoring/assignment_schema.py (the
+# JSON Schema is generated from the same declaration).
+from grader.authoring.assignment_schema import (
+    ASSIGNMENT,
+    DUE_YEARS,
+    ENTRY_KEYS,
+    LATE,
+    MAX_DAYS,
+    MAX_GRACE_MINUTES,
+    MAX_PENALTY_PER_DAY,
+    MAX_POINTS,
+    PICK,
+    SANDBOX,
+)
 
 Reveal = Literal["always", "after_due", "never"]
 LatePolicy = Literal["none", "per_day", "cutoff"]
 TimeSource = Literal["manifest", "file", "received"]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# Every number is checked for range where it is read: nan, inf or a huge value passes a bare
-# `>= 0` and then crashes grading (timedelta overflow, NOT NULL in the gradebook, "nan% per
-# day" in feedback). grader/schema/assignment.schema.json states the same bounds.
-MAX_POINTS = 1_000_000
-MAX_GRACE_MINUTES = 525600  # a year
-MAX_PENALTY_PER_DAY = 100  # percent
-MAX_DAYS = 3650
-# Due dates far enough from the calendar's ends (years 1 and 9999) that adding the grace, a
-# year of days late or a +-14:00 offset can never overflow datetime.
-DUE_YEARS = (1900, 9000)
-TOP_KEYS = {"id", "title", "secret", "exercises", "reveal", "due", "late", "library", "sandbox"}
+TOP_KEYS = set(ASSIGNMENT.fields)
+__all__ = ["DUE_YEARS", "MAX_DAYS", "MAX_GRACE_MINUTES", "MAX_PENALTY_PER_DAY", "MAX_POINTS",
+           "TOP_KEYS", "Assignment", "Entry", "Late", "SandboxOptions", "check_entries",
+           "in_pool", "load_assignment", "resolve_exercises"]
 
 
 @dataclass(frozen=True)
@@ -129,67 +135,54 @@ class _Validator:
     def run(self, digest: str) -> Assignment:
         data = self.doc.data
         if not isinstance(data, dict):
-            self.err((), "expected a mapping with id, title and exercises")
+            self.err((), f"expected {ASSIGNMENT.wanted}")
             return None  # type: ignore[return-value]
-        self._unknown(data, (), TOP_KEYS)
-        for k in ("id", "title", "exercises"):
+        self._keys(data, (), ASSIGNMENT)
+        for k in ASSIGNMENT.required:
             if k not in data:
                 self.err((), f"missing required key '{k}'")
-        aid = self._id(data.get("id"))
         return Assignment(
-            id=aid, title=self._str(data, "title"), path=self.path,
+            id=str(self._get(data, (), ASSIGNMENT, "id", "")),
+            title=str(self._get(data, (), ASSIGNMENT, "title", "")), path=self.path,
             secret_source=self._secret(data.get("secret", {"env": "GRADER_SECRET"})),
             # A missing `exercises` is reported once, above, not again as an empty list.
             entries=tuple(self._entries(data["exercises"]) if "exercises" in data else ()),
-            reveal=self._choice(data, "reveal", ("always", "after_due", "never"), "after_due"),
+            reveal=self._get(data, (), ASSIGNMENT, "reveal"),
             due=self._due(data.get("due")),
             late=self._late(data.get("late", {})),
             library=tuple(self._library(data.get("library", []))),
             sandbox=self._sandbox(data.get("sandbox", {})),
             source_hash=digest)
 
-    def _unknown(self, mapping: dict, keypath: tuple, allowed: set[str]) -> None:
-        import difflib
-
+    def _keys(self, mapping: dict, keypath: tuple, record: S.Record) -> None:
         for k in mapping:
-            if k not in allowed:
-                close = difflib.get_close_matches(k, sorted(allowed), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else \
-                    f"; expected one of: {', '.join(sorted(allowed))}"
-                self.err(keypath + (k,), f"unknown key '{k}'{hint}", key=True)
+            if k not in record.fields:
+                self.err(keypath + (k,), record.unknown(k, sort=True), key=True)
 
-    def _id(self, value: Any) -> str:
-        if value is not None and (not isinstance(value, str) or not _ID.match(value)):
-            self.err(("id",), f"expected an id of letters, digits, '.', '_' or '-', got {value!r}")
-        return str(value or "")
-
-    def _str(self, data: dict, key: str) -> str:
-        value = data.get(key, "")
-        if not isinstance(value, str):
-            self.err((key,), f"expected a string, got {value!r}")
-        return str(value)
-
-    def _choice(self, data: dict, key: str, options: tuple, default: str) -> Any:
-        value = data.get(key, default)
-        if value not in options:
-            self.err((key,), f"expected one of {', '.join(options)}, got {value!r}")
+    def _get(self, mapping: dict, kp: tuple, record: S.Record, key: str,
+             fallback: Any = S.MISSING) -> Any:
+        """mapping[key] if it is what the record declares, else (reported) its default."""
+        declared = record.fields[key]
+        default = declared.default if fallback is S.MISSING else fallback
+        if key not in mapping:
             return default
-        return value
+        value = mapping[key]
+        if declared.type.fits(value):
+            return value
+        self.err(kp + (key,), f"expected {declared.type.wanted}, got {value!r}")
+        return default
 
     def _secret(self, value: Any) -> str:
-        if isinstance(value, dict) and len(value) == 1:
+        secret = ASSIGNMENT.fields["secret"].type
+        if secret.fits(value):
             (kind, where), = value.items()
-            if kind == "env" and isinstance(where, str) and where:
-                return f"env:{where}"
-            if kind == "file" and isinstance(where, str) and where:
-                return f"file:{(self.path.parent / where)}"
-        self.err(("secret",), "expected {env: VARIABLE} or {file: path/to/secret}; never the "
-                              "secret itself (the assignment file may be shared)")
+            return f"env:{where}" if kind == "env" else f"file:{(self.path.parent / where)}"
+        self.err(("secret",), f"expected {secret.wanted}")
         return "env:GRADER_SECRET"
 
     def _entries(self, items: Any) -> list[Entry]:
         if not isinstance(items, list) or not items:
-            self.err(("exercises",), "expected a non-empty list of exercises")
+            self.err(("exercises",), f"expected {ASSIGNMENT.fields['exercises'].type.wanted}")
             return []
         return [e for i, item in enumerate(items) if (e := self._entry(item, ("exercises", i)))]
 
@@ -199,25 +192,21 @@ class _Validator:
         if not isinstance(item, dict):
             self.err(kp, "expected an exercise id, {id: ..., points: ...} or {pick: N, ...}")
             return None
-        self._unknown(item, kp, {"id", "pick", "topic", "tags", "points"})
-        points = item.get("points")
-        if points is not None and not _number_in(points, 0, MAX_POINTS, low_open=True):
-            self.err(kp + ("points",), f"expected a number > 0 and <= {MAX_POINTS}, "
-                                       f"got {points!r}")
-            points = None
+        self._keys(item, kp, ENTRY_KEYS)
+        points = self._get(item, kp, ENTRY_KEYS, "points", None)
         if "id" in item and "pick" in item:
             self.err(kp, "give either 'id' or 'pick', not both")
             return None
         if "id" in item:
             return Entry(str(item["id"]), 1, None, (), points)
-        pick = item.get("pick")
-        if not isinstance(pick, int) or isinstance(pick, bool) or pick < 1:
+        pick: Any = item.get("pick")
+        if not PICK.fields["pick"].type.fits(pick):
             self.err(kp + ("pick",) if "pick" in item else kp,
                      f"expected 'id: EXERCISE' or 'pick: N' (N >= 1), got {pick!r}")
             return None
         tags = item.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            self.err(kp + ("tags",), "expected a list of tags")
+        if not PICK.fields["tags"].type.fits(tags):
+            self.err(kp + ("tags",), f"expected {PICK.fields['tags'].type.wanted}")
             tags = []
         if item.get("topic") is None and not tags:
             self.err(kp, "a pick needs a 'topic' or 'tags' to pick from")
@@ -247,62 +236,27 @@ class _Validator:
 
     def _late(self, value: Any) -> Late:
         if not isinstance(value, dict):
-            self.err(("late",), "expected a mapping (policy, penalty_per_day, ...)")
+            self.err(("late",), f"expected {LATE.wanted}")
             return Late()
-        self._unknown(value, ("late",), {"policy", "penalty_per_day", "max_days",
-                                         "grace_minutes", "time_source"})
-        policy = value.get("policy", "none")
-        if policy not in ("none", "per_day", "cutoff"):
-            self.err(("late", "policy"), f"expected none, per_day or cutoff, got {policy!r}")
-            policy = "none"
-        source = value.get("time_source", "manifest")
-        if source not in ("manifest", "file", "received"):
-            self.err(("late", "time_source"),
-                     f"expected manifest, file or received, got {source!r}")
-            source = "manifest"
-        nums = {k: value.get(k, 0.0) for k in ("penalty_per_day", "grace_minutes")}
-        for k, high, unit in (("penalty_per_day", MAX_PENALTY_PER_DAY, " (percent)"),
-                              ("grace_minutes", MAX_GRACE_MINUTES, " (a year)")):
-            if not _number_in(nums[k], 0, high):
-                self.err(("late", k), f"expected a number from 0 to {high}{unit}, "
-                                      f"got {nums[k]!r}")
-                nums[k] = 0.0
-        max_days = value.get("max_days")
-        if max_days is not None and (not isinstance(max_days, int) or isinstance(max_days, bool)
-                                     or not 0 <= max_days <= MAX_DAYS):
-            self.err(("late", "max_days"), f"expected a whole number from 0 to {MAX_DAYS}, "
-                                           f"got {max_days!r}")
-            max_days = None
-        return Late(policy, float(nums["penalty_per_day"]), max_days,
-                    float(nums["grace_minutes"]), source)
+        self._keys(value, ("late",), LATE)
+        got = {k: self._get(value, ("late",), LATE, k, None if k == "max_days" else S.MISSING)
+               for k in LATE.fields}
+        return Late(got["policy"], float(got["penalty_per_day"]), got["max_days"],
+                    float(got["grace_minutes"]), got["time_source"])
 
     def _library(self, value: Any) -> list[Path]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.err(("library",), "expected a list of folders of extra specs")
+        if not ASSIGNMENT.fields["library"].type.fits(value):
+            self.err(("library",), f"expected {ASSIGNMENT.fields['library'].type.wanted}")
             return []
         return [(self.path.parent / v) for v in value]
 
     def _sandbox(self, value: Any) -> SandboxOptions:
         if not isinstance(value, dict):
-            self.err(("sandbox",), "expected a mapping (time_limit, memory_mb)")
+            self.err(("sandbox",), f"expected {SANDBOX.wanted}")
             return SandboxOptions()
-        self._unknown(value, ("sandbox",), {"time_limit", "memory_mb"})
-        t, m = value.get("time_limit", 10.0), value.get("memory_mb", 512)
-        if not _number_in(t, 0, 600, low_open=True):
-            self.err(("sandbox", "time_limit"), f"expected seconds in (0, 600], got {t!r}")
-            t = 10.0
-        if not isinstance(m, int) or isinstance(m, bool) or not 64 <= m <= 16384:
-            self.err(("sandbox", "memory_mb"), f"expected MB in [64, 16384], got {m!r}")
-            m = 512
-        return SandboxOptions(float(t), m)
-
-
-def _number_in(value: Any, low: float, high: float, *, low_open: bool = False) -> bool:
-    """A real number (not a bool, nan or inf) within [low, high], or (low, high]."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    above = value > low if low_open else value >= low
-    return above and value <= high  # False for nan; inf fails the bound
+        self._keys(value, ("sandbox",), SANDBOX)
+        t = self._get(value, ("sandbox",), SANDBOX, "time_limit")
+        return SandboxOptions(float(t), self._get(value, ("sandbox",), SANDBOX, "memory_mb"))
 
 
 def resolve_exercises(assignment: Assignment, student_id: str, secret: bytes,

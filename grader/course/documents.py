@@ -6,11 +6,11 @@ validation live here together, so the writer and the readers cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from grader.authoring.cases import Visibility
+from grader.core import schema as S
 from grader.core.errors import UserError
 from grader.course.roster import Student
 
@@ -19,6 +19,30 @@ KEY_FORMAT = 1  # bump when a key written by this version cannot be read by an o
 
 class _Damaged(Exception):
     """A structural problem of a key file (turned into a UserError naming the file)."""
+
+
+# The key file's shape, in the schema vocabulary. Optional keys fall back as grading always
+# did, for keys written before they existed; undeclared keys are left alone.
+_STRING, _NUMBER = S.Str(), S.Number()
+KEY_CASE = S.Record({"part": S.Field(_STRING, required=True),
+                     "id": S.Field(_STRING, required=True)})
+KEY_EXERCISE = S.Record({
+    "id": S.Field(_STRING, required=True), "number": S.Field(S.Int(), required=True),
+    "points": S.Field(_NUMBER, required=True), "params": S.Field(S.MapOf()),
+    "answers": S.Field(S.MapOf()), "part_points": S.Field(S.MapOf()),
+    "cases": S.Field(S.ListOf()), "spec_hash": S.Field(_STRING)})
+KEY_DOCUMENT = S.Record({
+    "assignment": S.Field(_STRING, required=True), "student": S.Field(S.MapOf(), required=True),
+    "points": S.Field(_NUMBER, required=True), "exercises": S.Field(S.ListOf(), required=True),
+    "secret_id": S.Field(_STRING), "variant": S.Field(_STRING)})
+KEY_STUDENT = S.Record({"id": S.Field(_STRING, required=True),
+                        "folder": S.Field(_STRING, required=True)})
+
+
+def _need(record: S.Record, data: Any, what: str) -> None:
+    problem = S.problem(record, data, what)
+    if problem:
+        raise _Damaged(problem)
 
 
 @dataclass(frozen=True)
@@ -39,7 +63,7 @@ class KeyCase:
     @classmethod
     def from_dict(cls, data: Any) -> KeyCase:
         # Optional fields fall back as grading always did, for keys written before they existed.
-        _need(data, "a case", {"part": str, "id": str})
+        _need(KEY_CASE, data, "a case")
         visibility = data.get("visibility", "hidden")
         if visibility not in ("public", "hidden"):
             raise _Damaged(f"case {data['id']!r}: visibility {visibility!r} is not public or "
@@ -71,10 +95,8 @@ class KeyExercise:
 
     @classmethod
     def from_dict(cls, data: Any) -> KeyExercise:
-        _need(data, "an exercise", {"id": str, "number": int, "points": (int, float)})
-        where = f"exercise {data['id']!r}"
-        _optional(data, where, {"params": dict, "answers": dict, "part_points": dict,
-                                "cases": list, "spec_hash": str})
+        _need(KEY_EXERCISE.only("id", "number", "points"), data, "an exercise")
+        _need(KEY_EXERCISE, data, f"exercise {data['id']!r}")
         return cls(data["id"], data["number"], data["points"], dict(data.get("params", {})),
                    dict(data.get("answers", {})), dict(data.get("part_points", {})),
                    tuple(KeyCase.from_dict(c) for c in data.get("cases", [])),
@@ -124,37 +146,10 @@ class KeyDocument:
 
     @classmethod
     def _parse(cls, data: dict[str, Any]) -> KeyDocument:
-        _need(data, "the key", {"assignment": str, "student": dict, "points": (int, float),
-                                "exercises": list})
-        _optional(data, "the key", {"secret_id": str, "variant": str})
+        _need(KEY_DOCUMENT, data, "the key")
         s = data["student"]
-        _need(s, "the student", {"id": str, "folder": str})
+        _need(KEY_STUDENT, s, "the student")
         student = Student(s["id"], str(s.get("name", "")), str(s.get("email", "")), s["folder"])
         return cls(data["assignment"], student, data["points"],
                    tuple(KeyExercise.from_dict(e) for e in data["exercises"]),
                    data.get("secret_id"), data.get("variant"), data["format"])
-
-
-def _need(data: Any, what: str, types: Mapping[str, type | tuple[type, ...]]) -> None:
-    if not isinstance(data, dict):
-        raise _Damaged(f"{what} is not a mapping")
-    for name in types:
-        if name not in data:
-            raise _Damaged(f"{what} has no {name!r}")
-    _optional(data, what, types)
-
-
-def _optional(data: dict[str, Any], what: str,
-              types: Mapping[str, type | tuple[type, ...]]) -> None:
-    for name, kind in types.items():
-        value = data.get(name)
-        # bool is an int to Python, never a number or a count in a key
-        if name in data and (not isinstance(value, kind) or isinstance(value, bool)):
-            raise _Damaged(f"{what}: {name!r} is not {_names(kind)}")
-
-
-def _names(kind: type | tuple[type, ...]) -> str:
-    words = {str: "a string", int: "an integer", float: "a number", dict: "a mapping",
-             list: "a list"}
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return "a number" if float in kinds else " or ".join(words[k] for k in kinds)

@@ -22,6 +22,7 @@ from pathlib import Path
 from grader.core.errors import UserError, display_path
 from grader.grading.keys import StudentKey
 from grader.grading.results import StudentStatus
+from grader.student.documents import HandedInMeta
 from grader.student.submission import (
     ANSWERS,
     MANIFEST,
@@ -230,8 +231,8 @@ def _scan(root: Path, assignment_id: str,
 def _from_folder(path: Path) -> _Found:
     # Named by the outer folder (where it was handed in), read from where the files are.
     sub = dataclasses.replace(read_folder(work_folder(path)), source=path)
-    claimed, assignment = _ids(_meta(sub))
-    return _Found(sub, claimed, assignment, path.name)
+    meta = _meta(sub)
+    return _Found(sub, meta.student, meta.assignment, path.name)
 
 
 def _from_archive(path: Path, assignment_id: str) -> _Found:
@@ -240,28 +241,20 @@ def _from_archive(path: Path, assignment_id: str) -> _Found:
     claimed = sub.manifest.student if sub.manifest else None
     assignment = sub.manifest.assignment if sub.manifest else None
     if claimed is None:
-        claimed, assignment = _ids(_meta(sub))
+        meta = _meta(sub)
+        claimed, assignment = meta.student, meta.assignment
     stem = path.stem
     prefix = f"{assignment_id}-"
     name = stem.removeprefix(prefix)
     return _Found(sub, claimed, assignment, name)
 
 
-def _meta(sub: Submission) -> dict:
+def _meta(sub: Submission) -> HandedInMeta:
     try:
         meta = parse_json(sub.files.get(META, b""))
     except (ValueError, RecursionError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _ids(meta: dict) -> tuple[str | None, str | None]:
-    student = meta.get("student")
-    sid = student.get("id") if isinstance(student, dict) else None
-    assignment = meta.get("assignment")
-    aid = assignment.get("id") if isinstance(assignment, dict) else None
-    return (sid if isinstance(sid, str) and sid else None,
-            aid if isinstance(aid, str) else None)
+        return HandedInMeta()
+    return HandedInMeta.from_dict(meta)
 
 
 def _entry(student_id: str, folder: str, key: StudentKey | None, found: list[_Found],
@@ -314,17 +307,15 @@ def variant_mismatch(student_id: str, sub: Submission, key: StudentKey) -> str |
     """A warning when the work's grader.json is not the key's variant (another secret, or the
     exercises changed since it was generated); None when it matches or cannot tell."""
     meta = _meta(sub)
-    theirs = meta.get("variant")
-    if isinstance(theirs, str):  # written by generate since issue 16
+    theirs = meta.variant
+    if theirs is not None:  # written by generate since issue 16
         if theirs == key.variant:
             return None
         why = (f"its variant fingerprint {shown(theirs)[:19]}... is not the key's "
                f"{key.variant[:19]}...")
     else:  # an older grader.json: compare the exercise ids at least
-        listed = meta.get("exercises")
-        ids = [e.get("id") for e in listed if isinstance(e, dict)] \
-            if isinstance(listed, list) else None
-        if ids is None or ids == [e.id for e in key.exercises]:
+        ids = meta.exercise_ids
+        if ids is None or list(ids) == [e.id for e in key.exercises]:
             return None
         why = (f"it lists exercises {shown(', '.join(map(str, ids)))}, the key "
                f"{', '.join(e.id for e in key.exercises)}")

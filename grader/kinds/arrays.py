@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 
 from grader.kinds.base import (
+    PARTIAL_OPTION,
+    TOLERANCE_OPTION,
     Candidate,
     Typed,
     all_close,
@@ -39,12 +41,9 @@ class _ArrayKind(Typed):
     """Shared by vector and matrix: reading, element-wise comparison, partial credit."""
 
     name = ""
+    options = {"tolerance": TOLERANCE_OPTION, "partial": PARTIAL_OPTION}
     uses_tolerance = True
     ndim = 1
-
-    def options_schema(self) -> dict[str, Any]:
-        return {"partial": {"type": "boolean", "default": False,
-                            "description": "credit per correct element"}}
 
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)

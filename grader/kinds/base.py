@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from grader.core import schema as S
+from grader.core.schema import Field, Ref
 from grader.core.model import GradeContext, PartSpec, Tolerance, Verdict
 
 # A generic mistake the kind proposes: (name, the value a student making it would give, feedback).
@@ -42,6 +44,9 @@ class Kind(Protocol):
     name: str
     runs_code: bool
 
+    @property
+    def options(self) -> Mapping[str, Field]: ...  # the keys this kind adds to a spec's part
+
     def parse(self, raw: Any, part: PartSpec) -> Any: ...
 
     def normalise_reference(self, value: Any, part: PartSpec) -> Any: ...
@@ -60,12 +65,20 @@ class Kind(Protocol):
 # The kind options `grader check` needs, carried in grader.json.
 CHECK_OPTIONS = ("choices", "item", "partial")
 
+# Option fields several kinds declare. Each kind's `options` names the keys it adds to a part in
+# the spec (grader.core.schema fields): the spec loader checks them and the JSON Schema is
+# written from them, so a kind's options live with the kind. Ref names a definition of the
+# exercise schema (authoring/spec/declared.py).
+TOLERANCE_OPTION = Field(Ref("tolerance"), description="default rtol 0.01, atol 1e-6")
+PARTIAL_OPTION = Field(S.Bool(), default=False, description="credit per correct element")
+
 
 class Typed:
     """What every kind answered in answers.yaml shares: grader.json carries shapes, never values.
     """
 
     runs_code = False
+    options: Mapping[str, Field] = {}
 
     def meta_entry(self, part: PartSpec, facts: PartFacts) -> dict[str, Any]:
         from grader.core.values import encode_json

@@ -11,7 +11,17 @@ from typing import Any
 
 import numpy as np
 
-from grader.kinds.base import Candidate, all_close, correct, describe_tolerance, finish, Typed
+from grader.core import schema as S
+from grader.core.schema import Field
+from grader.kinds.base import (
+    TOLERANCE_OPTION,
+    Candidate,
+    Typed,
+    all_close,
+    correct,
+    describe_tolerance,
+    finish,
+)
 from grader.kinds.parsing import (
     as_float_array,
     describe_shape,
@@ -30,12 +40,10 @@ class Direction(Typed):
     """
 
     name = "direction"
+    options = {"tolerance": TOLERANCE_OPTION, "unit": Field(
+        S.Bool(), default=False,
+        description="direction: columns must be unit length (compared up to sign only)")}
     uses_tolerance = True
-
-    def options_schema(self) -> dict[str, Any]:
-        return {"unit": {"type": "boolean", "default": False,
-                         "description": "columns must be unit length (compared up to sign "
-                                        "only)"}}
 
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)

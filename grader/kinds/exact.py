@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from grader.core.errors import FormatError
-from grader.kinds.base import correct, finish, make_verdict, Typed
+from grader.core import schema as S
+from grader.core.schema import Field
+from grader.kinds.base import Typed, correct, finish, make_verdict
 from grader.kinds.numeric import NAN_FEEDBACK
 from grader.kinds.parsing import describe_shape, quote, read_numbers, shape_of
 from grader.core.model import GradeContext, PartSpec, Verdict
@@ -32,9 +34,6 @@ class Integer(Typed):
 
     name = "integer"
     uses_tolerance = False
-
-    def options_schema(self) -> dict[str, Any]:
-        return {}
 
     def parse(self, raw: Any, part: PartSpec) -> Any:
         if isinstance(raw, bool):
@@ -80,9 +79,6 @@ class Bool(Typed):
     name = "bool"
     uses_tolerance = False
 
-    def options_schema(self) -> dict[str, Any]:
-        return {}
-
     def parse(self, raw: Any, part: PartSpec) -> bool:
         if isinstance(raw, (bool, np.bool_)):
             return bool(raw)
@@ -121,11 +117,11 @@ class Choice(Typed):
     """One of the part's `choices`, case-insensitive and trimmed."""
 
     name = "choice"
+    options = {"choices": Field(
+        S.ListOf(S.Str(min_length=1), min_items=1, unique=True,
+                 wanted="a non-empty list of distinct strings"),
+        required=True, description="the allowed answers")}
     uses_tolerance = False
-
-    def options_schema(self) -> dict[str, Any]:
-        return {"choices": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                            "uniqueItems": True, "description": "the allowed answers"}}
 
     def parse(self, raw: Any, part: PartSpec) -> str:
         choices = _choices(part)
@@ -189,9 +185,6 @@ class Shape(Typed):
 
     name = "shape"
     uses_tolerance = False
-
-    def options_schema(self) -> dict[str, Any]:
-        return {}
 
     def parse(self, raw: Any, part: PartSpec) -> list[int]:
         if isinstance(raw, str):

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.core.errors import FormatError
+from grader.core.schema import Field, Ref
 from grader.core.model import GradeContext, PartSpec, Tolerance, Verdict
 from grader.core.values import encode_json
 from grader.kinds.arrays import Matrix, Vector
@@ -52,8 +53,8 @@ class Function:
     runs_code = True
     uses_tolerance = False  # the tolerance is the function block's, as are its cases
 
-    def options_schema(self) -> dict[str, Any]:
-        return {"function": {"type": "object", "description": "the function block"}}
+    # The function block: the reference solver, the tolerance and the cases (declared.py).
+    options = {"function": Field(Ref("function"), required=True)}
 
     def parse(self, raw: Any, part: PartSpec) -> Any:
         raise FormatError("a function part is answered in solution.py, not answers.yaml")

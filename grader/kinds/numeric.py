@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from grader.kinds.base import (
+    TOLERANCE_OPTION,
     Typed,
     Candidate,
     all_close,
@@ -48,10 +49,8 @@ class Scalar(Typed):
     """One real number, compared within rtol/atol; inf and nan handled explicitly."""
 
     name = "scalar"
+    options = {"tolerance": TOLERANCE_OPTION}
     uses_tolerance = True
-
-    def options_schema(self) -> dict[str, Any]:
-        return {}
 
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)
@@ -97,10 +96,8 @@ class NumberSet(Typed):
     """
 
     name = "set"
+    options = {"tolerance": TOLERANCE_OPTION}
     uses_tolerance = True
-
-    def options_schema(self) -> dict[str, Any]:
-        return {}
 
     def parse(self, raw: Any, part: PartSpec) -> Any:
         return read_numbers(raw)

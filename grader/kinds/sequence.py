@@ -12,12 +12,16 @@ from typing import Any, Literal
 import numpy as np
 
 from grader.core.errors import FormatError
-from grader.kinds.base import Kind, correct, make_verdict, recognise, Typed
+from grader.core import schema as S
+from grader.core.schema import Field, Ref
+from grader.kinds.base import TOLERANCE_OPTION, Kind, Typed, correct, make_verdict, recognise
 from grader.kinds.parsing import MAX_NUMBERS, quote, read_numbers
 from grader.kinds.records import ITEM_KINDS, Record, SimpleItem, StepItem
 from grader.core.model import GradeContext, PartSpec, Verdict
 
 Mark = Literal["correct", "follow", "wrong"]
+# What one step of a sequence (or one field of a step record) may be, as the spec names it.
+ITEM_KIND = S.Enum(tuple(ITEM_KINDS))
 
 
 def item_of(part: PartSpec) -> StepItem:
@@ -42,20 +46,16 @@ class Sequence(Typed):
     """Steps of an iterative procedure (gradient descent, power iteration, perceptron)."""
 
     name = "sequence"
+    options = {
+        "item": Field(S.AnyOf((ITEM_KIND, S.Record({"fields": Field(
+            S.MapOf(ITEM_KIND, min_items=1), required=True)}))), required=True,
+            description="the kind of each step, or {fields: {name: kind}} for records"),
+        "start": Field(Ref("expressionOrValue"), description="the state before step 1"),
+        "step": Field(Ref("expression"), description="the next step from the previous one, "
+                                                     "`prev` (for follow-through)"),
+        "tolerance": TOLERANCE_OPTION,
+    }
     uses_tolerance = True
-
-    def options_schema(self) -> dict[str, Any]:
-        kinds = {"enum": sorted(ITEM_KINDS)}
-        record = {"type": "object", "required": ["fields"], "additionalProperties": False,
-                  "properties": {"fields": {"type": "object", "minProperties": 1,
-                                            "additionalProperties": kinds}}}
-        return {
-            "item": {"oneOf": [kinds, record], "description": "the kind of each step"},
-            "start": {"type": ["string", "number", "array"],
-                      "description": "expression for the state before step 1"},
-            "step": {"type": "string",
-                     "description": "expression over params and prev giving the next step"},
-        }
 
     def parse(self, raw: Any, part: PartSpec) -> list[Any]:
         item = item_of(part)

@@ -135,6 +135,33 @@ class StudentMeta:
                    data.get("format", STUDENT_FORMAT))
 
 
+@dataclass(frozen=True)
+class HandedInMeta:
+    """What grading reads of a handed-in grader.json, leniently: whatever is missing or of the
+    wrong type reads as None (the work is still graded; only its claims are unknown)."""
+
+    student: str | None = None  # the student id it names (never "")
+    assignment: str | None = None
+    variant: str | None = None  # the key's variant fingerprint, since issue 16
+    exercise_ids: tuple[Any, ...] | None = None  # as listed (None: no list of exercises)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> HandedInMeta:
+        if not isinstance(data, dict):
+            return cls()
+        listed = data.get("exercises")
+        ids = tuple(e.get("id") for e in listed if isinstance(e, dict)) \
+            if isinstance(listed, list) else None
+        return cls(_nested_text(data, "student") or None, _nested_text(data, "assignment"),
+                   _text(data, "variant"), ids)
+
+
+def _nested_text(data: Mapping[str, Any], name: str) -> str | None:
+    """data[name]["id"] when it is a string."""
+    inner = data.get(name)
+    return _text(inner, "id") if isinstance(inner, dict) else None
+
+
 def meta_problem(meta: Any) -> str | None:
     """What is wrong with the structure of grader.json (None when check can rely on it)."""
     from grader.kinds import KINDS

@@ -81,6 +81,9 @@ BAD = [
     ("id: 'week 3'\ntitle: T\nexercises: [a]\n",
      ("week.yaml:1:5: id: expected an id of letters, digits, '.', '_' or '-', got 'week 3'\n"
      "    id: 'week 3'\n        ^\n1 error in week.yaml")),
+    ("id:\ntitle: T\nexercises: [a]\n",  # an empty id used to pass unreported
+     ("week.yaml:1:4: id: expected an id of letters, digits, '.', '_' or '-', got None\n"
+     "    id:\n       ^\n1 error in week.yaml")),
     ("id: w\ntitle: T\nexercises: [a]\nreveel: always\n",
      ("week.yaml:4:1: reveel: unknown key 'reveel'; did you mean 'reveal'?\n"
      "    reveel: always\n    ^\n1 error in week.yaml")),
@@ -251,7 +254,8 @@ def test_picks_come_from_the_right_pool_and_are_distinct(tmp_path: Path, library
     assert entropy_pool == {"info-binary-entropy", "info-cross-entropy",
                             "info-joint-conditional-entropy", "info-mutual-information"}
     # A pick by tags alone crosses topics.
-    assert covariance_pool == {"prob-covariance", "prob-zero-covariance", "impl-covariance-matrix"}
+    assert covariance_pool == {"prob-covariance", "prob-zero-covariance", "impl-covariance-matrix",
+                               "la-pca"}
     for n in range(60):
         ids = picks(a, f"s{n:03d}", library)
         assert len(ids) == 4 and len(set(ids)) == 4

@@ -107,7 +107,12 @@ def test_unit_describe_and_shape_feedback_ask_for_unit_vectors():
 
 
 def test_unit_is_a_documented_option():
-    assert KINDS["direction"].options_schema()["unit"]["type"] == "boolean"
+    from grader.authoring.spec.declared import KIND_OPTIONS
+
+    unit = KIND_OPTIONS["direction"]["unit"]
+    assert unit.to_json() == {"type": "boolean", "default": False,
+                              "description": "direction: columns must be unit length "
+                                             "(compared up to sign only)"}
 
 
 def test_la_eigen_symmetric_names_unnormalised_and_transposed_eigenvectors():

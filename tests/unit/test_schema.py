@@ -11,7 +11,8 @@ import pytest
 from grader.authoring.generators import GENERATORS
 from grader.authoring.generators.base import REQUIRED
 from grader.authoring.spec import library_dir, load_exercise, load_yaml, schema_path
-from grader.authoring.spec.tables import KIND_KEYS, TOPICS
+from grader.authoring.spec.declared import KIND_KEYS
+from grader.authoring.spec.tables import TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GOOD = ROOT / "tests" / "fixtures" / "specs" / "good"
@@ -106,3 +107,36 @@ def test_schema_enums_match_the_loader() -> None:
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     assert schema["properties"]["topic"]["enum"] == list(TOPICS)
     assert schema["$defs"]["part"]["properties"]["kind"]["enum"] == sorted(KIND_KEYS)
+
+
+def test_the_shipped_schemas_are_generated_from_the_declarations() -> None:
+    from grader.authoring.published import stale
+
+    assert stale() == [], ("a shipped JSON Schema is out of date: run "
+                           "`python -m grader.authoring.published --write`")
+
+
+def test_a_stale_schema_file_is_found_and_rewritten(tmp_path: Path) -> None:
+    from grader.authoring.published import SCHEMAS, stale, write
+
+    (tmp_path / "exercise.schema.json").write_text(schema_path().read_text(encoding="utf-8"))
+    assert stale(tmp_path) == [tmp_path / "assignment.schema.json"]  # absent counts as stale
+    assert write(tmp_path) == [tmp_path / "assignment.schema.json"]
+    assert stale(tmp_path) == []
+    written = json.loads((tmp_path / "assignment.schema.json").read_text(encoding="utf-8"))
+    assert written["required"] == ["id", "title", "exercises"] and set(SCHEMAS) == {
+        "exercise", "assignment"}
+
+
+def test_declared_kind_options_reach_the_schema_and_the_loader() -> None:
+    from grader.authoring.spec.declared import KIND_OPTIONS
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    rules = {r["if"]["properties"]["kind"]["const"]: r["then"]
+             for r in schema["$defs"]["part"]["allOf"]}
+    assert rules["choice"]["required"] == ["choices", "solution"]
+    assert rules["function"]["required"] == ["function"]
+    assert rules["function"]["properties"]["solution"] is False
+    assert "partial" not in rules["vector"]["properties"]  # vector takes partial
+    assert rules["scalar"]["properties"]["partial"] is False
+    assert set(KIND_OPTIONS["sequence"]) == {"item", "start", "step", "tolerance"}

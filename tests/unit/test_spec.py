@@ -23,7 +23,9 @@ from grader.authoring.spec import (
     render_keypath,
     schema_path,
 )
-from grader.authoring.spec.tables import KIND_KEYS, PROMPT_FILTERS
+from grader.authoring.spec.declared import KIND_KEYS
+from grader.kinds.sequence import ITEM_KIND
+from grader.authoring.spec.tables import PROMPT_FILTERS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
 GOOD = FIXTURES / "good"
@@ -226,12 +228,11 @@ def test_find_exercise_refuses_an_id_defined_twice(tree) -> None:
 
 def test_kind_keys_agree_with_the_kinds() -> None:
     kinds = pytest.importorskip("grader.kinds").KINDS
+    records = pytest.importorskip("grader.kinds.records")
     assert set(KIND_KEYS) == set(kinds) | {"function"}
     for name, kind in kinds.items():
-        keys = set(kind.options_schema())
-        if getattr(kind, "uses_tolerance", False):
-            keys.add("tolerance")
-        assert keys == set(KIND_KEYS[name]), name
+        assert kind.uses_tolerance == ("tolerance" in KIND_KEYS[name]), name
+    assert set(ITEM_KIND.values) == set(records.ITEM_KINDS)  # what a sequence step may be
 
 
 def test_prompt_filters_agree_with_markup() -> None:

@@ -18,6 +18,7 @@ from grader.course.generate import generate
 from grader.student.documents import (
     STUDENT_FORMAT,
     DocumentProblem,
+    HandedInMeta,
     Manifest,
     MetaAssignment,
     MetaExercise,
@@ -125,3 +126,17 @@ def test_fields_of_the_wrong_type_read_as_absent_as_grading_always_did() -> None
                                    "time": 1700000000}, source="m")
     assert manifest == Manifest({})
     assert manifest.to_dict() == {"files": {}}
+
+
+@pytest.mark.parametrize("data,expected", [
+    ({"student": {"id": "ann"}, "assignment": {"id": "w1"}, "variant": "v",
+      "exercises": [{"id": "a"}, "junk", {"id": 3}]}, HandedInMeta("ann", "w1", "v", ("a", 3))),
+    ({"student": {"id": ""}, "assignment": "w1", "variant": 7, "exercises": {}},
+     HandedInMeta(None, None, None, None)),
+    ({"student": ["ann"], "exercises": []}, HandedInMeta(None, None, None, ())),
+    ([1, 2], HandedInMeta()),
+    (None, HandedInMeta()),
+])
+def test_a_handed_in_grader_json_is_read_leniently(data, expected) -> None:
+    """Grading still runs on a hand-edited grader.json; a claim of the wrong type reads as None."""
+    assert HandedInMeta.from_dict(data) == expected

@@ -6,19 +6,33 @@ Messages name the argument and echo the value as the spec author wrote it, so
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from grader.authoring.generators.base import GeneratorArgError, show
+from grader.core import schema as S
 from grader.core.values import to_plain
 
 Checker = Callable[[str, Any], Any]
+
+
+@dataclass(frozen=True)
+class ArgType:
+    """A generator argument's type: the check that normalises it, and what editors are told.
+
+    `schema` is the argument's declaration in the schema vocabulary (grader.core.schema); the
+    published JSON Schema states it (grader/authoring/spec/declared.py).
+    """
+
+    run: Checker
+    schema: S.Type
+
+    def __call__(self, key: str, value: Any) -> Any:
+        return self.run(key, value)
+
+
 BOUND = 10**9  # bounds on drawn integers: far beyond hand work, well inside int64 and floats
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _range_message(key: str, lo: float | None, hi: float | None) -> str:
@@ -32,32 +46,31 @@ def _in_range(key: str, value: float, lo: float | None, hi: float | None) -> Non
         raise GeneratorArgError(key, f"{_range_message(key, lo, hi)}, got {show(value)}")
 
 
-def integer(*, lo: int | None = -BOUND, hi: int | None = BOUND) -> Checker:
+def integer(*, lo: int | None = -BOUND, hi: int | None = BOUND) -> ArgType:
     """An int (not a bool) in [lo, hi]."""
 
     def check(key: str, value: Any) -> int:
-        if not _is_int(value):
+        if not S.is_int(value):
             raise GeneratorArgError(key, f"{key} must be an integer, got {show(value)}")
         _in_range(key, value, lo, hi)
         return int(value)
 
-    return check
+    return ArgType(check, S.Int(lo, hi, wanted="an integer"))
 
 
-def number(*, lo: float | None = -BOUND, hi: float | None = BOUND) -> Checker:
+def number(*, lo: float | None = -BOUND, hi: float | None = BOUND) -> ArgType:
     """A finite int or float (not a bool) in [lo, hi]."""
 
     def check(key: str, value: Any) -> float | int:
-        if not isinstance(value, (int, float)) or isinstance(value, bool) \
-                or not math.isfinite(value):
+        if not S.Number().fits(value):  # finite, not a bool
             raise GeneratorArgError(key, f"{key} must be a finite number, got {show(value)}")
         _in_range(key, value, lo, hi)
         return value
 
-    return check
+    return ArgType(check, S.Number(lo, hi))
 
 
-def positive_number(key: str, value: Any) -> float | int:
+def _positive_number(key: str, value: Any) -> float | int:
     """A finite number > 0."""
     value = number()(key, value)
     if value <= 0:
@@ -65,18 +78,18 @@ def positive_number(key: str, value: Any) -> float | int:
     return value
 
 
-def boolean(key: str, value: Any) -> bool:
+def _boolean(key: str, value: Any) -> bool:
     """true or false (YAML booleans only, not 0/1 or strings)."""
-    if not isinstance(value, bool):
+    if not S.Bool().fits(value):
         raise GeneratorArgError(key, f"{key} must be true or false, got {show(value)}")
     return value
 
 
-def int_list(*, min_len: int = 0, max_len: int = 1000) -> Checker:
+def int_list(*, min_len: int = 0, max_len: int = 1000) -> ArgType:
     """A list of ints (each within ±BOUND)."""
 
     def check(key: str, value: Any) -> list[int]:
-        if not isinstance(value, list) or not all(_is_int(v) for v in value):
+        if not isinstance(value, list) or not all(S.is_int(v) for v in value):
             raise GeneratorArgError(key, f"{key} must be a list of integers, got {show(value)}")
         if not min_len <= len(value) <= max_len:
             raise GeneratorArgError(key, f"{key} must hold between {min_len} and {max_len} "
@@ -85,17 +98,17 @@ def int_list(*, min_len: int = 0, max_len: int = 1000) -> Checker:
             _in_range(key, v, -BOUND, BOUND)
         return list(value)
 
-    return check
+    return ArgType(check, S.ListOf(S.Int(-BOUND, BOUND), min_items=min_len))
 
 
-def nonempty_list(key: str, value: Any) -> list[Any]:
+def _nonempty_list(key: str, value: Any) -> list[Any]:
     """A non-empty list of plain values."""
     if not isinstance(value, list) or not value:
         raise GeneratorArgError(key, f"{key} must be a non-empty list, got {show(value)}")
-    return plain(key, value)
+    return _plain(key, value)
 
 
-def plain(key: str, value: Any) -> Any:
+def _plain(key: str, value: Any) -> Any:
     """Any plain data: numbers, strings, booleans, null, lists and mappings of those."""
     try:
         return to_plain(value)
@@ -105,35 +118,47 @@ def plain(key: str, value: Any) -> Any:
             from None
 
 
-def expression_text(key: str, value: Any) -> str:
+def _expression_text(key: str, value: Any) -> str:
     """An expression as a string, with or without a leading '='."""
     if not isinstance(value, str):
         raise GeneratorArgError(key, f"{key} must be an expression string, got {show(value)}")
     return value.removeprefix("=")
 
 
-def eigen_range(key: str, value: Any) -> list[int] | dict[str, Any]:
+def _eigen_range(key: str, value: Any) -> list[int] | dict[str, Any]:
     """Eigenvalues: a list of ints, or {low, high, distinct [true]} to draw them from."""
     if isinstance(value, list):
         return int_list(min_len=1, max_len=10)(key, value)
     if not isinstance(value, Mapping):
         raise GeneratorArgError(key, f"{key} must be a list of integers or a mapping "
                                      f"{{low, high, distinct}}, got {show(value)}")
-    extra = sorted(set(map(str, value)) - {"low", "high", "distinct"})
+    extra = sorted(set(map(str, value)) - set(_EIGEN_RANGE.fields))
     if extra:
         raise GeneratorArgError(key, f"{key}: unknown key '{extra[0]}' "
                                      f"(expected: low, high, distinct)")
-    for need in ("low", "high"):
+    for need in _EIGEN_RANGE.required:
         if need not in value:
             raise GeneratorArgError(key, f"{key}: missing key '{need}' "
                                          f"(expected: low, high, distinct)")
     spec = {"low": integer()(f"{key}.low", value["low"]),
             "high": integer()(f"{key}.high", value["high"]),
-            "distinct": boolean(f"{key}.distinct", value.get("distinct", True))}
+            "distinct": _boolean(f"{key}.distinct", value.get("distinct", True))}
     if spec["low"] > spec["high"]:
         raise GeneratorArgError(key, f"{key}.low={spec['low']} must be <= "
                                      f"{key}.high={spec['high']}")
     return spec
+
+
+positive_number = ArgType(_positive_number, S.Number(0, BOUND, low_open=True))
+boolean = ArgType(_boolean, S.Bool())
+nonempty_list = ArgType(_nonempty_list, S.ListOf(min_items=1))
+plain = ArgType(_plain, S.Custom(schema={}))
+expression_text = ArgType(_expression_text, S.Ref("expression"))
+_EIGEN_RANGE = S.Record({"low": S.Field(S.Int(-BOUND, BOUND), required=True),
+                         "high": S.Field(S.Int(-BOUND, BOUND), required=True),
+                         "distinct": S.Field(S.Bool(), default=True)})
+eigen_range = ArgType(_eigen_range, S.AnyOf((S.ListOf(S.Int(-BOUND, BOUND), min_items=1),
+                                             _EIGEN_RANGE)))
 
 
 def check_eigen_count(eig: list, size: int) -> None:

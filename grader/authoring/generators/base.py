@@ -10,13 +10,13 @@ was given.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from grader.core import schema as S
 from grader.core.values import to_plain
 
 REQUIRED: Any = object()  # sentinel default: the argument must be given
@@ -53,6 +53,7 @@ class Arg:
     check: Callable[[str, Any], Any]
     default: Any = REQUIRED
     dynamic: bool = True  # may be given as an "=expression"
+    description: str = ""  # for editors (the published JSON Schema)
 
 
 GENERATORS: dict[str, type[Generator]] = {}
@@ -88,8 +89,7 @@ class Generator:
         self._given: dict[str, Any] = {}
         for key in args:
             if key not in self.ARGS:
-                close = difflib.get_close_matches(key, list(self.ARGS), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = S.suggest(key, self.ARGS)
                 raise GeneratorArgError(key, f"unknown argument '{key}' for {self.name}{hint} "
                                              f"(expected: {_expected(type(self))})")
         values: dict[str, Any] = {}
@@ -110,6 +110,21 @@ class Generator:
             self._exprs[key] = compile_arg(key, raw[1:])
             return UNKNOWN
         return spec.check(key, raw)
+
+    @classmethod
+    def declaration(cls) -> S.Record:
+        """The arguments in the schema vocabulary: types, required ones, defaults, descriptions.
+
+        An argument that may be an "=expression" is declared as its type or such a string.
+        """
+        fields = {}
+        for key, arg in cls.ARGS.items():
+            declared = getattr(arg.check, "schema", S.Custom(schema={}))
+            kind = S.AnyOf((declared, S.Ref("dynamic"))) if arg.dynamic else declared
+            fields[key] = S.Field(kind, required=arg.default is REQUIRED,
+                                  default=S.MISSING if arg.default is REQUIRED else arg.default,
+                                  description=arg.description)
+        return S.Record(fields)
 
     @property
     def names(self) -> frozenset[str]:
@@ -174,8 +189,7 @@ def compile_arg(key: str, text: str) -> Any:
 def build_generator(name: str, args: Mapping[str, Any] | None) -> Generator:
     """Construct the generator `name` from spec arguments; GeneratorArgError when they are wrong."""
     if name not in GENERATORS:
-        close = difflib.get_close_matches(str(name), list(GENERATORS), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = S.suggest(str(name), GENERATORS)
         raise GeneratorArgError("", f"unknown generator {show(name)}{hint} "
                                     f"(known: {', '.join(sorted(GENERATORS))})")
     if args is None:

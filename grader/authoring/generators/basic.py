@@ -69,7 +69,8 @@ def draw_ints(rng: np.random.Generator, low: int, high: int, size: int | tuple[i
 class Const(Generator):
     """That value, as written."""
 
-    ARGS: ClassVar[dict[str, Arg]] = {"value": Arg(plain, dynamic=False)}
+    ARGS: ClassVar[dict[str, Arg]] = {
+        "value": Arg(plain, dynamic=False, description="the value, as written (plain data)")}
 
     def sample(self, rng: np.random.Generator, values: Mapping[str, Any]) -> Any:
         return values["value"]
@@ -79,7 +80,9 @@ class Const(Generator):
 class ExprGen(Generator):
     """An expression over the earlier parameters (with or without a leading '=')."""
 
-    ARGS: ClassVar[dict[str, Arg]] = {"value": Arg(expression_text, dynamic=False)}
+    ARGS: ClassVar[dict[str, Arg]] = {
+        "value": Arg(expression_text, dynamic=False,
+                     description="an expression over the earlier parameters")}
 
     def __init__(self, **args: Any):
         super().__init__(**args)
@@ -107,9 +110,9 @@ class Integers(Generator):
     """A uniform integer in [low, high], skipping `exclude`."""
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "low": Arg(integer()),
-        "high": Arg(integer()),
-        "exclude": Arg(int_list(max_len=10_000), default=()),
+        "low": Arg(integer(), description="smallest value (inclusive)"),
+        "high": Arg(integer(), description="largest value (inclusive)"),
+        "exclude": Arg(int_list(max_len=10_000), default=(), description="values never drawn"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:
@@ -135,9 +138,9 @@ class Uniform(Generator):
     """A float in [low, high] with `decimals` decimal places (uniform over that grid)."""
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "low": Arg(number()),
-        "high": Arg(number()),
-        "decimals": Arg(integer(lo=0, hi=6), default=2),
+        "low": Arg(number(), description="smallest value"),
+        "high": Arg(number(), description="largest value"),
+        "decimals": Arg(integer(lo=0, hi=6), default=2, description="decimal places of the result"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:
@@ -158,7 +161,8 @@ class Uniform(Generator):
 class Choice(Generator):
     """One of `options`, uniformly."""
 
-    ARGS: ClassVar[dict[str, Arg]] = {"options": Arg(nonempty_list)}
+    ARGS: ClassVar[dict[str, Arg]] = {
+        "options": Arg(nonempty_list, description="the values to choose from")}
 
     def sample(self, rng: np.random.Generator, values: Mapping[str, Any]) -> Any:
         options = values["options"]
@@ -181,11 +185,11 @@ class IntVector(Generator):
     """`length` integers in [low, high]; optionally all nonzero and/or all distinct."""
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "length": Arg(integer(lo=1, hi=1000)),
-        "low": Arg(integer()),
-        "high": Arg(integer()),
-        "nonzero": Arg(boolean, default=False),
-        "distinct": Arg(boolean, default=False),
+        "length": Arg(integer(lo=1, hi=1000), description="number of entries"),
+        "low": Arg(integer(), description="smallest entry"),
+        "high": Arg(integer(), description="largest entry"),
+        "nonzero": Arg(boolean, default=False, description="no zero entries"),
+        "distinct": Arg(boolean, default=False, description="all entries different"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:
@@ -208,11 +212,11 @@ class IntMatrix(Generator):
     """A rows x cols matrix (list of rows) of integers in [low, high]; optionally nonzero."""
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "rows": Arg(integer(lo=1, hi=100)),
-        "cols": Arg(integer(lo=1, hi=100)),
-        "low": Arg(integer()),
-        "high": Arg(integer()),
-        "nonzero": Arg(boolean, default=False),
+        "rows": Arg(integer(lo=1, hi=100), description="number of rows"),
+        "cols": Arg(integer(lo=1, hi=100), description="number of columns"),
+        "low": Arg(integer(), description="smallest entry"),
+        "high": Arg(integer(), description="largest entry"),
+        "nonzero": Arg(boolean, default=False, description="no zero entries"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:

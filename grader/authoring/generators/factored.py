@@ -50,9 +50,10 @@ class NonsymmetricEigen(Generator):
     """
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "size": Arg(integer(lo=2, hi=4)),
-        "eigenvalues": Arg(eigen_range),
-        "max_entry": Arg(integer(lo=1, hi=1000), default=20),
+        "size": Arg(integer(lo=2, hi=4), description="number of rows and columns"),
+        "eigenvalues": Arg(eigen_range, description="distinct integer eigenvalues"),
+        "max_entry": Arg(integer(lo=1, hi=1000), default=20,
+                         description="largest absolute entry allowed"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:
@@ -121,11 +122,11 @@ class RankMatrix(Generator):
     """
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "rows": Arg(integer(lo=1, hi=8)),
-        "cols": Arg(integer(lo=1, hi=8)),
-        "rank": Arg(integer(lo=1, hi=8)),
-        "low": Arg(integer()),
-        "high": Arg(integer()),
+        "rows": Arg(integer(lo=1, hi=8), description="number of rows"),
+        "cols": Arg(integer(lo=1, hi=8), description="number of columns"),
+        "rank": Arg(integer(lo=1, hi=8), description="the rank"),
+        "low": Arg(integer(), description="smallest entry"),
+        "high": Arg(integer(), description="largest entry"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:

@@ -25,7 +25,8 @@ from grader.authoring.generators.bases import SIZES, integral_spectral, nice_bas
 from grader.authoring.generators.basic import check_interval, draw_ints
 
 TRIES = 200
-_SIZE = Arg(integer(lo=min(SIZES), hi=max(SIZES)))
+_SIZE = Arg(integer(lo=min(SIZES), hi=max(SIZES)),
+            description="number of rows and columns")
 
 
 @lru_cache(maxsize=512)
@@ -67,7 +68,7 @@ class SymmetricEigen(Generator):
 
     ARGS: ClassVar[dict[str, Arg]] = {
         "size": _SIZE,
-        "eigenvalues": Arg(eigen_range),
+        "eigenvalues": Arg(eigen_range, description="integer eigenvalues"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:
@@ -102,8 +103,8 @@ class SpdMatrix(Generator):
 
     ARGS: ClassVar[dict[str, Arg]] = {
         "size": _SIZE,
-        "low": Arg(integer(lo=1)),
-        "high": Arg(integer(lo=1)),
+        "low": Arg(integer(lo=1), description="smallest eigenvalue (an integer >= 1)"),
+        "high": Arg(integer(lo=1), description="largest eigenvalue"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:
@@ -149,7 +150,8 @@ class Orthogonal(Generator):
 
     ARGS: ClassVar[dict[str, Arg]] = {
         "size": _SIZE,
-        "orthogonal": Arg(boolean, default=True),
+        "orthogonal": Arg(boolean, default=True,
+                          description="false: a near miss (e.g. orthogonal but not unit columns)"),
     }
 
     def sample(self, rng: np.random.Generator, values: Mapping[str, Any]) -> Any:

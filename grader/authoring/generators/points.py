@@ -63,13 +63,15 @@ class SeparablePoints(Generator):
     """
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "count": Arg(integer(lo=2, hi=100)),
-        "dim": Arg(integer(lo=1, hi=4), default=2),
-        "low": Arg(integer(lo=-COORD, hi=COORD)),
-        "high": Arg(integer(lo=-COORD, hi=COORD)),
-        "max_updates": Arg(integer(lo=1, hi=1000), default=12),
-        "min_updates": Arg(integer(lo=1, hi=1000), default=2),
-        "eta": Arg(positive_number, default=1),
+        "count": Arg(integer(lo=2, hi=100), description="number of points"),
+        "dim": Arg(integer(lo=1, hi=4), default=2, description="dimension of each point"),
+        "low": Arg(integer(lo=-COORD, hi=COORD), description="smallest entry"),
+        "high": Arg(integer(lo=-COORD, hi=COORD), description="largest entry"),
+        "max_updates": Arg(integer(lo=1, hi=1000), default=12,
+                           description="the perceptron converges within this many updates"),
+        "min_updates": Arg(integer(lo=1, hi=1000), default=2,
+                           description="and needs at least this many"),
+        "eta": Arg(positive_number, default=1, description="the perceptron's learning rate"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:

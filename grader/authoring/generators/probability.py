@@ -45,9 +45,10 @@ class ProbVector(Generator):
     """`length` probabilities k/denominator summing to 1 (all > 0 when positive)."""
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "length": Arg(integer(lo=1, hi=1000)),
-        "denominator": Arg(integer(lo=1, hi=MAX_DENOMINATOR)),
-        "positive": Arg(boolean, default=False),
+        "length": Arg(integer(lo=1, hi=1000), description="number of entries"),
+        "denominator": Arg(integer(lo=1, hi=MAX_DENOMINATOR),
+                           description="every probability is k/denominator"),
+        "positive": Arg(boolean, default=False, description="all probabilities > 0"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:
@@ -87,11 +88,13 @@ class JointTable(Generator):
     """
 
     ARGS: ClassVar[dict[str, Arg]] = {
-        "rows": Arg(integer(lo=1, hi=20)),
-        "cols": Arg(integer(lo=1, hi=20)),
-        "denominator": Arg(integer(lo=1, hi=MAX_DENOMINATOR)),
-        "positive": Arg(boolean, default=False),
-        "independent": Arg(boolean, default=False),
+        "rows": Arg(integer(lo=1, hi=20), description="number of rows"),
+        "cols": Arg(integer(lo=1, hi=20), description="number of columns"),
+        "denominator": Arg(integer(lo=1, hi=MAX_DENOMINATOR),
+                           description="every probability is k/denominator"),
+        "positive": Arg(boolean, default=False, description="all probabilities > 0"),
+        "independent": Arg(boolean, default=False,
+                           description="the table is the outer product of its marginals"),
     }
 
     def check(self, values: Mapping[str, Any]) -> None:

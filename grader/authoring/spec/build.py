@@ -6,27 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.model import Exercise
-from grader.authoring.spec.checker import (
-    INVALID,
-    Checker,
-    boolean,
-    describe,
-    int_between,
-    string_list,
-    suggest,
-    text,
-)
+from grader.authoring.spec.checker import INVALID, Checker, describe
+from grader.authoring.spec.declared import TOP, TOPIC
 from grader.authoring.spec.exprcheck import check_template
 from grader.authoring.spec.params import check_params, check_where
 from grader.authoring.spec.parts import check_parts
-from grader.authoring.spec.tables import (
-    DEFAULT_DIFFICULTY,
-    DEFAULT_MAX_RESAMPLE,
-    EXERCISE_ID,
-    TOP_OPTIONAL,
-    TOP_REQUIRED,
-    TOPICS,
-)
 from grader.authoring.spec.yamlload import Document
 
 
@@ -35,20 +19,19 @@ def build_exercise(doc: Document, *, file: Path, source_hash: str) -> Exercise |
     ck = Checker(doc)
     if doc.data is None:
         if not doc.diagnostics:
-            ck.error((), "the file is empty; a spec needs at least: " + ", ".join(TOP_REQUIRED))
+            ck.error((), "the file is empty; a spec needs at least: " + ", ".join(TOP.required))
         return None
-    data = ck.mapping(doc.data, (), what="a mapping of keys (id, title, topic, prompt, parts, "
-                                         "...) at the top of the file")
+    data = ck.mapping(doc.data, (), TOP)
     if data is None:
         return None
-    ck.keys(data, (), required=TOP_REQUIRED, optional=TOP_OPTIONAL)
+    ck.keys(data, (), TOP)
     fields = _header(ck, data, file)
     params = check_params(ck, data.get("params"), ("params",))
     # Later checks see every name written, so one bad parameter does not cascade.
     raw_params = data.get("params")
     names = [str(n) for n in raw_params] if isinstance(raw_params, dict) else []
     where = check_where(ck, data.get("where"), ("where",), names=names)
-    prompt = ck.field(data, (), "prompt", text)
+    prompt = ck.get(data, (), TOP, "prompt")
     if prompt is not INVALID:
         check_template(ck, ("prompt",), prompt, names=names)
     parts = check_parts(ck, data["parts"], ("parts",), names=names) if "parts" in data else INVALID
@@ -59,42 +42,29 @@ def build_exercise(doc: Document, *, file: Path, source_hash: str) -> Exercise |
 
 
 def _header(ck: Checker, data: dict, file: Path) -> dict[str, Any]:
-    ex_id = ck.field(data, (), "id", _exercise_id)
+    ex_id = ck.get(data, (), TOP, "id")
     if ex_id is not INVALID and ex_id != file.stem:
         ck.error(("id",), f"'{ex_id}' does not match the file name '{file.name}'; "
                           "rename the file or change the id")
+    tags = ck.get(data, (), TOP, "tags")
     return {
         "id": ex_id,
-        "title": ck.field(data, (), "title", text),
+        "title": ck.get(data, (), TOP, "title"),
         "topic": _topic(ck, data, file),
-        "tags": _tags(ck, data),
-        "difficulty": ck.field(data, (), "difficulty", int_between(1, 5), DEFAULT_DIFFICULTY),
-        "by_hand": ck.field(data, (), "by_hand", boolean, True),
-        "max_resample": ck.field(data, (), "max_resample", int_between(1, 100_000),
-                                 DEFAULT_MAX_RESAMPLE),
+        "tags": INVALID if tags is INVALID else tuple(tags),
+        **{key: ck.get(data, (), TOP, key) for key in ("difficulty", "by_hand", "max_resample")},
     }
-
-
-def _exercise_id(v: Any) -> str | None:
-    ok = isinstance(v, str) and EXERCISE_ID.match(v)
-    return None if ok else "an id of lowercase letters, digits and '-' (like 'info-entropy')"
 
 
 def _topic(ck: Checker, data: dict, file: Path) -> Any:
     topic = data.get("topic", INVALID)
     if topic is INVALID:
         return INVALID
-    if topic not in TOPICS:
-        hint = suggest(topic, TOPICS) if isinstance(topic, str) else ""
-        ck.error(("topic",), f"expected one of {', '.join(TOPICS)}, got {describe(topic)}{hint}")
+    if not TOPIC.fits(topic):
+        ck.error(("topic",), f"expected {TOPIC.wanted}, got {describe(topic)}{TOPIC.hint(topic)}")
         return INVALID
     folder = file.parent.name
-    if folder in TOPICS and folder != topic:
+    if TOPIC.fits(folder) and folder != topic:
         ck.error(("topic",), f"'{topic}' does not match the folder '{folder}' the file "
                              "is in; move the file or change the topic")
     return topic
-
-
-def _tags(ck: Checker, data: dict) -> Any:
-    tags = ck.field(data, (), "tags", string_list, [])
-    return INVALID if tags is INVALID else tuple(tags)

@@ -3,50 +3,32 @@
 from __future__ import annotations
 
 import ast
-import keyword
 from collections.abc import Sequence
 from typing import Any
 
 from grader.core.model import FUNCTION_TOLERANCE, Case, FunctionSpec
-from grader.authoring.spec.checker import (
-    INVALID,
-    Checker,
-    check_tolerance,
-    describe,
-    int_between,
-    seconds,
-    string,
-    suggest,
-    text,
-)
+from grader.authoring.spec.checker import INVALID, Checker, check_tolerance, describe, suggest
+from grader.authoring.spec.declared import CASE, FUNCTION, RANDOM
 from grader.authoring.spec.exprcheck import solver_table
-from grader.authoring.spec.tables import (
-    CASE_OPTIONAL,
-    CASE_REQUIRED,
-    FUNCTION_OPTIONAL,
-    FUNCTION_REQUIRED,
-    RANDOM_KEYS,
-    RETURNS,
-    TUPLE_ITEMS,
-)
+from grader.authoring.spec.tables import RETURNS, TUPLE_ITEMS
 from grader.authoring.spec.yamlload import KeyPath
 
 
 def check_function(ck: Checker, raw: Any, path: KeyPath, *,
                    names: Sequence[str]) -> FunctionSpec | Any:
     """Check the block; the FunctionSpec, or INVALID after reporting every problem."""
-    block = ck.mapping(raw, path, what="a mapping (name, signature, reference, returns, ...)")
+    block = ck.mapping(raw, path, FUNCTION)
     if block is None:
         return INVALID
-    ck.keys(block, path, required=FUNCTION_REQUIRED, optional=FUNCTION_OPTIONAL)
-    name = ck.field(block, path, "name", _identifier)
+    ck.keys(block, path, FUNCTION)
+    name = ck.get(block, path, FUNCTION, "name")
     params = _signature(ck, block, path, name)
-    docstring = ck.field(block, path, "docstring", string, "")
+    docstring = ck.get(block, path, FUNCTION, "docstring")
     reference = _reference(ck, block, path)
     returns = _returns(ck, block, path)
     tolerance = check_tolerance(ck, block.get("tolerance"), path + ("tolerance",),
                                 default=FUNCTION_TOLERANCE)
-    time_limit = ck.field(block, path, "time_limit", seconds, 2.0)
+    time_limit = ck.get(block, path, FUNCTION, "time_limit")
     public = _cases(ck, block.get("public"), path + ("public",), params)
     hidden = _cases(ck, block.get("hidden"), path + ("hidden",), params)
     count, random_args = _random(ck, block.get("random"), path + ("random",), params, names)
@@ -63,14 +45,9 @@ def check_function(ck: Checker, raw: Any, path: KeyPath, *,
                         random_args=random_args, time_limit=float(time_limit))
 
 
-def _identifier(v: Any) -> str | None:
-    ok = isinstance(v, str) and v.isidentifier() and not keyword.iskeyword(v)
-    return None if ok else "a Python function name"
-
-
 def _signature(ck: Checker, block: dict, path: KeyPath, name: Any) -> Any:
     """The parameters of `signature`: `name(params)`, optionally `-> what it returns`."""
-    sig = ck.field(block, path, "signature", text)
+    sig = ck.get(block, path, FUNCTION, "signature")
     if sig is INVALID or name is INVALID:
         return INVALID
     if not sig.startswith(f"{name}("):
@@ -92,7 +69,7 @@ def _signature(ck: Checker, block: dict, path: KeyPath, name: Any) -> Any:
 
 
 def _reference(ck: Checker, block: dict, path: KeyPath) -> Any:
-    ref = ck.field(block, path, "reference", text)
+    ref = ck.get(block, path, FUNCTION, "reference")
     if ref is INVALID:
         return INVALID
     solvers = solver_table()
@@ -139,26 +116,18 @@ def _cases(ck: Checker, raw: Any, path: KeyPath, params: Any) -> tuple[Case, ...
 
 
 def _case(ck: Checker, raw: Any, path: KeyPath, params: Any) -> Case | Any:
-    case = ck.mapping(raw, path, what="a case {args: [...], kwargs: {...}, why: ...}")
+    case = ck.mapping(raw, path, CASE)
     if case is None:
         return INVALID
-    ck.keys(case, path, required=CASE_REQUIRED, optional=CASE_OPTIONAL)
-    args = ck.field(case, path, "args", _list)
-    kwargs = ck.field(case, path, "kwargs", _mapping, {})
-    why = ck.field(case, path, "why", string, "")
+    ck.keys(case, path, CASE)
+    args = ck.get(case, path, CASE, "args")
+    kwargs = ck.get(case, path, CASE, "kwargs")
+    why = ck.get(case, path, CASE, "why")
     if INVALID in (why,) or args is INVALID or kwargs is INVALID:
         return INVALID
     if params is not INVALID and not _arity_ok(ck, path, args, kwargs, params):
         return INVALID
     return Case(args=tuple(args), kwargs=dict(kwargs or {}), why=why.strip())
-
-
-def _list(v: Any) -> str | None:
-    return None if isinstance(v, list) else "a list of arguments (one item per parameter)"
-
-
-def _mapping(v: Any) -> str | None:
-    return None if isinstance(v, dict) else "a mapping of keyword arguments"
 
 
 def _arity_ok(ck: Checker, path: KeyPath, args: list, kwargs: dict, params: dict) -> bool:
@@ -183,11 +152,11 @@ def _random(ck: Checker, raw: Any, path: KeyPath, params: Any,
 
     if raw is None:
         return 0, {}
-    block = ck.mapping(raw, path, what="a mapping {count: N, args: {name: generator}}")
+    block = ck.mapping(raw, path, RANDOM)
     if block is None:
         return INVALID, INVALID
-    ck.keys(block, path, required=RANDOM_KEYS, optional=())
-    count = ck.field(block, path, "count", int_between(1, 1000))
+    ck.keys(block, path, RANDOM)
+    count = ck.get(block, path, RANDOM, "count")
     args = check_params(ck, block.get("args"), path + ("args",), outer=names,
                         what="argument") if "args" in block else INVALID
     if args is not INVALID and params is not INVALID:

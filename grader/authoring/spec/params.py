@@ -9,6 +9,7 @@ from typing import Any
 
 from grader.core.model import Constraint, ParamSpec
 from grader.authoring.spec.checker import INVALID, Checker, describe, suggest
+from grader.authoring.spec.declared import PARAMS
 from grader.authoring.spec.exprcheck import check_expr
 from grader.authoring.spec.tables import NAME, STEP_NAMES
 from grader.authoring.spec.yamlload import KeyPath
@@ -20,9 +21,7 @@ RESERVED = frozenset({"pi", "e", "inf", "nan", "True", "False", "None", *STEP_NA
 def check_params(ck: Checker, raw: Any, path: KeyPath, *, outer: Sequence[str] = (),
                  what: str = "parameter") -> dict[str, ParamSpec] | Any:
     """A mapping name -> {generator: {args}}; each may use `outer` names and earlier ones."""
-    mapping = ck.mapping(raw if raw is not None else {}, path,
-                         what="a mapping of names to generators, like n: {integers: {low: 1, "
-                              "high: 5}}")
+    mapping = ck.mapping(raw if raw is not None else {}, path, PARAMS)
     if mapping is None:
         return INVALID
     names = list(mapping)

@@ -6,38 +6,31 @@ from collections.abc import Sequence
 from typing import Any
 
 from grader.core.model import HAND_TOLERANCE, MistakeSpec, PartSpec
-from grader.authoring.spec.checker import (
-    INVALID,
-    Checker,
-    boolean,
-    check_tolerance,
-    describe,
-    nonempty_list,
-    points_value,
-    string,
-    suggest,
-    text,
+from grader.authoring.spec.checker import INVALID, Checker, check_tolerance, describe, suggest
+from grader.kinds.sequence import ITEM_KIND
+from grader.authoring.spec.declared import (
+    KIND_KEYS,
+    KIND_OPTIONS,
+    KINDS,
+    MISTAKE,
+    NO_SOLUTION,
+    TOP,
+    part_record,
 )
 from grader.authoring.spec.exprcheck import check_expr, check_template
 from grader.authoring.spec.function import check_function
-from grader.authoring.spec.tables import (
-    KIND_KEYS,
-    KIND_REQUIRED,
-    MISTAKE_KEYS,
-    PART_COMMON,
-    PART_ID,
-    SEQUENCE_ITEMS,
-    STEP_NAMES,
-)
+from grader.authoring.spec.tables import STEP_NAMES
 from grader.authoring.spec.yamlload import KeyPath
 
-KINDS = tuple(sorted(KIND_KEYS))
+# Options checked by code of their own (expressions, the function block, tolerance), not
+# just by their declared type.
+HOOKED = frozenset({"tolerance", "function", "item", "start", "step"})
 
 
 def check_parts(ck: Checker, raw: Any, path: KeyPath, *,
                 names: Sequence[str]) -> tuple[PartSpec, ...] | Any:
     """A non-empty list of parts with unique ids."""
-    parts = ck.value(raw, path, nonempty_list("parts"))
+    parts = ck.value(raw, path, TOP.fields["parts"].type.expected)
     if parts is INVALID:
         return INVALID
     out: list[Any] = []
@@ -55,16 +48,17 @@ def check_parts(ck: Checker, raw: Any, path: KeyPath, *,
 
 
 def _part(ck: Checker, raw: Any, path: KeyPath, *, names: Sequence[str]) -> PartSpec | Any:
-    part = ck.mapping(raw, path, what="a part (a mapping with id, kind, solution, ...)")
+    common = part_record(None)
+    part = ck.mapping(raw, path, common)
     if part is None:
         return INVALID
     kind = _kind(ck, part, path)
     _part_keys(ck, part, path, kind)
-    pid = ck.field(part, path, "id", _part_id)
-    prompt = ck.field(part, path, "prompt", string, "")
+    pid = ck.get(part, path, common, "id")
+    prompt = ck.get(part, path, common, "prompt")
     if isinstance(prompt, str) and prompt:
         check_template(ck, path + ("prompt",), prompt, names=names)
-    points = ck.field(part, path, "points", points_value, 1)
+    points = ck.get(part, path, common, "points")
     if kind is INVALID:  # still check what does not depend on the kind
         if "solution" in part:
             check_expr(ck, path + ("solution",), part["solution"], names=names)
@@ -73,7 +67,7 @@ def _part(ck: Checker, raw: Any, path: KeyPath, *, names: Sequence[str]) -> Part
     function: Any
     solution: Any
     mistakes: Any
-    if kind == "function":
+    if kind in NO_SOLUTION:
         function = check_function(ck, part.get("function"), path + ("function",), names=names)
         solution, mistakes, tolerance = None, (), getattr(function, "tolerance", INVALID)
     else:
@@ -91,16 +85,11 @@ def _part(ck: Checker, raw: Any, path: KeyPath, *, names: Sequence[str]) -> Part
                     tolerance=tolerance, mistakes=mistakes, options=options, function=function)
 
 
-def _part_id(v: Any) -> str | None:
-    ok = isinstance(v, str) and PART_ID.match(v)
-    return None if ok else "a part id: letters, digits and '_', starting with a letter"
-
-
 def _kind(ck: Checker, part: dict, path: KeyPath) -> Any:
     kind = part.get("kind")
     if "kind" not in part:
         return INVALID  # reported as a missing key
-    if not isinstance(kind, str) or kind not in KIND_KEYS:
+    if not isinstance(kind, str) or kind not in KIND_OPTIONS:
         shown = f"'{kind}'" if isinstance(kind, str) else describe(kind)
         hint = suggest(kind, KINDS) if isinstance(kind, str) else ""
         ck.error(path + ("kind",), f"unknown kind {shown}{hint} (kinds: {', '.join(KINDS)})")
@@ -110,24 +99,19 @@ def _kind(ck: Checker, part: dict, path: KeyPath) -> Any:
 
 def _part_keys(ck: Checker, part: dict, path: KeyPath, kind: Any) -> None:
     if kind is INVALID:  # still catch typos, against every key some kind accepts
-        every = sorted({k for keys in KIND_KEYS.values() for k in keys})
-        ck.keys(part, path, required=("id", "kind"), optional=[*PART_COMMON[2:], *every])
+        ck.keys(part, path, part_record(None))
         return
-    common = [k for k in PART_COMMON if kind != "function" or k not in ("solution", "mistakes")]
-    required = ["id", "kind", *(["solution"] if kind != "function" else []),
-                *KIND_REQUIRED.get(kind, ())]
-    optional = [k for k in (*common, *KIND_KEYS[kind]) if k not in required]
 
     def elsewhere(key: str) -> str | None:
-        if kind == "function" and key in ("solution", "mistakes", "tolerance"):
-            return f"'{key}' is not used by kind 'function' (the function block holds the " \
+        if kind in NO_SOLUTION and key in ("solution", "mistakes", "tolerance"):
+            return f"'{key}' is not used by kind '{kind}' (the function block holds the " \
                    "reference solver, tolerance and cases)"
         users = [k for k, keys in KIND_KEYS.items() if key in keys]
         if users:
             return f"'{key}' is not used by kind '{kind}' (only by: {', '.join(users)})"
         return None
 
-    ck.keys(part, path, required=required, optional=optional, elsewhere=elsewhere)
+    ck.keys(part, path, part_record(kind), elsewhere=elsewhere)
 
 
 def _mistakes(ck: Checker, raw: Any, path: KeyPath, *,
@@ -151,12 +135,12 @@ def _mistakes(ck: Checker, raw: Any, path: KeyPath, *,
 
 
 def _mistake(ck: Checker, raw: Any, path: KeyPath, *, names: Sequence[str]) -> Any:
-    item = ck.mapping(raw, path, what="a mistake (a mapping with name, answer, feedback)")
+    item = ck.mapping(raw, path, MISTAKE)
     if item is None:
         return INVALID
-    ck.keys(item, path, required=MISTAKE_KEYS, optional=())
-    name = ck.field(item, path, "name", text)
-    feedback = ck.field(item, path, "feedback", text)
+    ck.keys(item, path, MISTAKE)
+    name = ck.get(item, path, MISTAKE, "name")
+    feedback = ck.get(item, path, MISTAKE, "feedback")
     answer = check_expr(ck, path + ("answer",), item["answer"], names=names) \
         if "answer" in item else INVALID
     if INVALID in (name, feedback) or answer is INVALID:
@@ -166,25 +150,16 @@ def _mistake(ck: Checker, raw: Any, path: KeyPath, *, names: Sequence[str]) -> A
 
 def _options(ck: Checker, part: dict, path: KeyPath, kind: str, *,
              names: Sequence[str]) -> dict[str, Any] | Any:
-    """The kind-specific keys other than tolerance and function, checked and with defaults."""
-    if kind in ("vector", "matrix"):
-        partial = ck.field(part, path, "partial", boolean, False)
-        return INVALID if partial is INVALID else {"partial": partial}
-    if kind == "direction":
-        unit = ck.field(part, path, "unit", boolean, False)
-        return INVALID if unit is INVALID else {"unit": unit}
-    if kind == "choice":
-        choices = ck.field(part, path, "choices", _choices)
-        return INVALID if choices is INVALID else {"choices": tuple(choices)}
+    """The kind's own keys (KIND_OPTIONS) other than tolerance and function, with defaults."""
+    declared = KIND_OPTIONS[kind]
+    record = part_record(kind)
+    out = {key: ck.get(part, path, record, key) for key in declared if key not in HOOKED}
+    if "choices" in out and out["choices"] is not INVALID:
+        out["choices"] = tuple(out["choices"])
     if kind == "sequence":
-        return _sequence_options(ck, part, path, names=names)
-    return {}
-
-
-def _choices(v: Any) -> str | None:
-    ok = isinstance(v, list) and v and all(isinstance(c, str) and c for c in v) \
-        and len(set(v)) == len(v)
-    return None if ok else "a non-empty list of distinct strings"
+        sequence = _sequence_options(ck, part, path, names=names)
+        out = INVALID if sequence is INVALID else {**out, **sequence}
+    return INVALID if out is INVALID or INVALID in out.values() else out
 
 
 def _sequence_options(ck: Checker, part: dict, path: KeyPath, *,
@@ -206,19 +181,17 @@ def _sequence_options(ck: Checker, part: dict, path: KeyPath, *,
 
 def _item(ck: Checker, raw: Any, path: KeyPath) -> Any:
     """One step: scalar | vector | matrix | integer, or {fields: {name: one of those}}."""
-    wanted = f"one of {', '.join(SEQUENCE_ITEMS)}, or {{fields: {{name: kind, ...}}}}"
-    if isinstance(raw, str) and raw in SEQUENCE_ITEMS:
+    wanted = f"{ITEM_KIND.wanted}, or {{fields: {{name: kind, ...}}}}"
+    if ITEM_KIND.fits(raw):
         return raw
     if not (isinstance(raw, dict) and list(raw) == ["fields"] and isinstance(raw["fields"], dict)
             and raw["fields"]):
-        hint = suggest(raw, SEQUENCE_ITEMS) if isinstance(raw, str) else ""
-        ck.error(path, f"expected {wanted}, got {describe(raw)}{hint}")
+        ck.error(path, f"expected {wanted}, got {describe(raw)}{ITEM_KIND.hint(raw)}")
         return INVALID
     ok = True
     for name, sub in raw["fields"].items():
-        if sub not in SEQUENCE_ITEMS:
-            hint = suggest(sub, SEQUENCE_ITEMS) if isinstance(sub, str) else ""
+        if not ITEM_KIND.fits(sub):
             ck.error(path + ("fields", name),
-                     f"expected one of {', '.join(SEQUENCE_ITEMS)}, got {describe(sub)}{hint}")
+                     f"expected {ITEM_KIND.wanted}, got {describe(sub)}{ITEM_KIND.hint(sub)}")
             ok = False
     return {"fields": dict(raw["fields"])} if ok else INVALID

@@ -10,7 +10,8 @@ __all__ = ["SOLVERS", "solver"]
 def _load_topics() -> None:
     import importlib
 
-    for topic in ("linalg", "calculus", "probability", "information", "learning", "implement"):
+    for topic in ("linalg", "calculus", "probability", "information", "learning", "implement",
+                  "optim", "deep_b"):
         try:
             importlib.import_module(f"grader.solvers.{topic}")
         except ModuleNotFoundError as exc:

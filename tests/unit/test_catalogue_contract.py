@@ -64,6 +64,13 @@ CONTRACT: dict[str, tuple[str, str]] = {
     "ml-mle-gaussian": ("data", "mu_hat var_hat"),
     "ml-softmax-cross-entropy": ("z label", "probs loss grad"),
     "ml-nll-cross-entropy": ("samples q", "p_hat avg_nll kl entropy"),
+    # issue 14, exercises 12-22
+    "dl-conv2d": ("padding X K", "shape Y"),
+    "dl-attention": ("Q K V causal", "scores weights output"),
+    "opt-momentum": ("A b x0 eps beta k", "iterates final_value"),
+    "opt-adam": ("A b x0 lr beta1 beta2 eps k", "iterates final_x"),
+    "ml-logistic-gradient": ("X y w b eta", "loss grad_w grad_b w_new b_new"),
+    "info-gaussian-kl": ("mu1 sigma1 mu2 sigma2 m s", "kl_pq kl_qp kl_vae"),
 }
 
 FUNCTIONS = {
@@ -74,6 +81,9 @@ FUNCTIONS = {
     "impl-perceptron": "perceptron", "impl-sigmoid-backward": "sigmoid_backward",
     "impl-matmul-backward": "matmul_backward",
     "impl-covariance-matrix": "covariance_matrix", "impl-bayes-posterior": "bayes_posterior",
+    # issue 14, exercises 12-22
+    "impl-conv2d": "conv2d", "impl-attention": "attention", "impl-adam": "adam",
+    "impl-logistic-gradient": "logistic_gradient", "impl-gaussian-kl": "gaussian_kl",
 }
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -143,6 +143,35 @@ def logistic_regression(X: Any, y: Any, w: Any, b: float, lr: float = 0.0, *,
 
 
 @solver
+def logistic_newton(X: Any, y: Any, w: Any, *, weighted: bool = True,
+                    step: str = "newton") -> dict[str, Any]:
+    """Gradient, Hessian and one Newton (IRLS) step of the mean logistic loss, no bias.
+
+    hessian = Xᵀ diag(p(1 − p)) X / m; w_new = w − hessian⁻¹·grad. weighted=False is the
+    mistake XᵀX/m (the p(1 − p) weights forgotten); step="gradient" (w − grad) and
+    step="times" (w − hessian·grad, not inverted) are mistakes of the step.
+    """
+    Xm, wv = _mat(X), np.asarray(w, dtype=float)
+    r = logistic_regression(Xm, y, wv, 0.0)
+    p = np.exp(_log_sigmoid(Xm @ wv))
+    weights = p * (1 - p) if weighted else np.ones_like(p)
+    H = Xm.T @ (weights[:, None] * Xm) / len(p)
+    g = r["grad_w"]
+    move = {"newton": lambda: np.linalg.solve(H, g), "gradient": lambda: g,
+            "times": lambda: H @ g}[step]()
+    return {"grad": g, "hessian": H, "w_new": wv - move}
+
+
+@solver
+def min_pairwise_gap(candidates: Any) -> float:
+    """The smallest max-abs distance between two of the given arrays (for constraints that keep
+    an exercise's mistakes apart from each other, not only from the answer)."""
+    arrs = [np.asarray(c, dtype=float) for c in candidates]
+    gaps = [float(np.max(np.abs(a - b))) for i, a in enumerate(arrs) for b in arrs[i + 1:]]
+    return min(gaps) if gaps else float("inf")
+
+
+@solver
 def impl_logistic_gradient(X: Any, y: Any, w: Any, b: float) -> tuple[float, np.ndarray, float]:
     """(loss, grad_w, grad_b) of the mean logistic loss at (w, b)."""
     r = logistic_regression(X, y, w, b)

@@ -106,6 +106,12 @@ def _poly_d(coeffs: Any, x: float, order: int) -> float:
 
 
 @solver
+def newton_curvature(coeffs: Any, x: float) -> float:
+    """f″(x) for f = Σ cᵢxⁱ, the curvature a Newton step divides by."""
+    return _poly_d(coeffs, float(x), 2)
+
+
+@solver
 def newton_step(coeffs: Any, prev: float, *, kind: str = "newton") -> float:
     """One step for a minimum of f = Σ cᵢxⁱ from prev: x − f′(x)/f″(x).
 

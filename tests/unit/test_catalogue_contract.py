@@ -71,6 +71,8 @@ CONTRACT: dict[str, tuple[str, str]] = {
     "opt-adam": ("A b x0 lr beta1 beta2 eps k", "iterates final_x"),
     "ml-logistic-gradient": ("X y w b eta", "loss grad_w grad_b w_new b_new"),
     "info-gaussian-kl": ("mu1 sigma1 mu2 sigma2 m s", "kl_pq kl_qp kl_vae"),
+    "opt-newton": ("coeffs x0 k", "derivatives iterates"),
+    "ml-logistic-newton": ("X y w", "grad hessian w_new"),
 }
 
 FUNCTIONS = {

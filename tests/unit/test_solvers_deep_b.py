@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from scipy import integrate, signal, special, stats
+from scipy import integrate, optimize, signal, special, stats
 
 from grader.solvers import deep_b as D
 
@@ -175,3 +175,50 @@ def test_gaussian_kl_variance_in_log_mistake() -> None:
     right = D.gaussian_kl(0, 1, 1, 2)
     assert right == pytest.approx(math.log(2) + 2 / 8 - 0.5)
     assert D.gaussian_kl(0, 1, 1, 2, var_in_log=True) == pytest.approx(right + math.log(2))
+
+
+# ---------------------------------------------------------------- logistic Newton (IRLS)
+
+
+def _loss_no_bias(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    return _loss(X, y, np.append(w, 0.0))
+
+
+@pytest.mark.parametrize("trial", range(10))
+def test_logistic_hessian_matches_second_differences(trial: int) -> None:
+    X, y = RNG.integers(-2, 3, size=(4, 2)).astype(float), RNG.integers(0, 2, size=4)
+    w = RNG.normal(size=2)
+    h, H = 1e-4, np.zeros((2, 2))
+    f = lambda v: _loss_no_bias(X, y, w + v)
+    for i, j in np.ndindex(2, 2):
+        ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
+        H[i, j] = (f(ei + ej) - f(ei - ej) - f(-ei + ej) + f(-ei - ej)) / (4 * h * h)
+    r = D.logistic_newton(X, y, w)
+    np.testing.assert_allclose(r["hessian"], H, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(r["grad"], central_diff(lambda v: _loss_no_bias(X, y, v), w),
+                               rtol=1e-5, atol=1e-8)
+
+
+def test_newton_iterations_reach_scipys_minimiser() -> None:
+    # Labels that no line through the origin separates, so the minimiser is finite.
+    X, y = np.array([[1.0, 0], [0, 1], [1, 1], [-1, 1], [2, -1]]), np.array([1, 0, 0, 1, 1])
+    w = np.zeros(2)
+    for _ in range(12):
+        w = D.logistic_newton(X, y, w)["w_new"]
+    ref = optimize.minimize(lambda v: _loss_no_bias(X, y, v), np.zeros(2), tol=1e-12).x
+    np.testing.assert_allclose(w, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_irls_first_step_by_hand_and_its_mistakes() -> None:
+    # w = 0: p = ½, weights ¼; ∇L = Xᵀ(½ − y)/3 = (0, ⅓); H = XᵀX/12 = [[2, 1], [1, 2]]/12.
+    X, y = [[1, 0], [0, 1], [1, 1]], [1, 0, 0]
+    r = D.logistic_newton(X, y, [0, 0])
+    np.testing.assert_allclose(r["grad"], [0, 1 / 3], atol=1e-15)
+    np.testing.assert_allclose(r["hessian"], np.array([[2, 1], [1, 2]]) / 12)
+    np.testing.assert_allclose(r["w_new"], [4 / 3, -8 / 3])
+    # XᵀX/3 as the Hessian: a step a quarter as long.
+    np.testing.assert_allclose(D.logistic_newton(X, y, [0, 0], weighted=False)["w_new"],
+                               [1 / 3, -2 / 3])
+    np.testing.assert_allclose(D.logistic_newton(X, y, [0, 0], step="gradient")["w_new"],
+                               [0, -1 / 3], atol=1e-15)
+    assert D.min_pairwise_gap([[0, 0], [0, 1], [3, 1]]) == 1.0

@@ -100,3 +100,15 @@ def test_newton_hand_step_and_its_mistakes() -> None:
     assert O.newton_step(coeffs, 1.0) == pytest.approx(1 - 2 / 12)
     assert O.newton_step(coeffs, 1.0, kind="gradient") == pytest.approx(1 - 2)
     assert O.newton_step([2, -2, 0, 0, 1], 1.0, kind="root") == pytest.approx(1 - 1 / 2)
+
+
+def test_newton_curvature_against_numpy_and_second_differences() -> None:
+    coeffs = [0, -3, 2, 0, 1]  # f″ = 12x² + 4
+    for x in (-2.0, 0.5, 1.0):
+        assert O.newton_curvature(coeffs, x) == pytest.approx(12 * x * x + 4)
+        assert O.newton_curvature(coeffs, x) == pytest.approx(
+            np.polyval(np.polyder(coeffs[::-1], 2), x))
+        h = 1e-4
+        f = lambda t: np.polyval(coeffs[::-1], t)
+        fd = (f(x + h) - 2 * f(x) + f(x - h)) / h**2
+        assert O.newton_curvature(coeffs, x) == pytest.approx(fd, rel=1e-5)

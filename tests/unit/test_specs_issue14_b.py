@@ -25,8 +25,8 @@ from grader.course.documents import KeyExercise
 from grader.grading.typed import grade_typed, read_student_answers, reference_set
 from grader.student.submission import Submission
 
-TYPED = ["dl-conv2d", "dl-attention", "opt-momentum", "opt-adam", "ml-logistic-gradient",
-         "info-gaussian-kl"]
+TYPED = ["dl-conv2d", "dl-attention", "opt-momentum", "opt-adam", "opt-newton",
+         "ml-logistic-gradient", "ml-logistic-newton", "info-gaussian-kl"]
 FUNCTIONS = ["impl-conv2d", "impl-attention", "impl-adam", "impl-logistic-gradient",
              "impl-gaussian-kl"]
 
@@ -105,6 +105,8 @@ NAMED = [("dl-attention", "scores", "no 1/√d_k scale"),
          ("opt-adam", "iterates", "no bias correction"),
          ("opt-momentum", "iterates", "no momentum (plain gradient descent)"),
          ("ml-logistic-gradient", "grad_w", "summed, not averaged"),
+         ("ml-logistic-newton", "hessian", "p(1 − p) weights forgotten"),
+         ("opt-newton", "iterates", "root-finding step f/f′"),
          ("info-gaussian-kl", "kl_pq", "variances inside the log")]
 
 

@@ -11,7 +11,7 @@ def _load_topics() -> None:
     import importlib
 
     for topic in ("linalg", "calculus", "probability", "information", "learning", "implement",
-                  "optim", "deep_b"):
+                  "optim", "deep_b", "stats_b"):
         try:
             importlib.import_module(f"grader.solvers.{topic}")
         except ModuleNotFoundError as exc:

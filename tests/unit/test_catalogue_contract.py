@@ -73,6 +73,9 @@ CONTRACT: dict[str, tuple[str, str]] = {
     "info-gaussian-kl": ("mu1 sigma1 mu2 sigma2 m s", "kl_pq kl_qp kl_vae"),
     "opt-newton": ("coeffs x0 k", "derivatives iterates"),
     "ml-logistic-newton": ("X y w", "grad hessian w_new"),
+    "opt-lagrange": ("A b a c", "x lam value"),
+    "prob-mvn": ("mu Sigma x v", "mahalanobis density cond_mean cond_var"),
+    "prob-bias-variance": ("n mu sigma2 c", "bias variance mse better"),
 }
 
 FUNCTIONS = {

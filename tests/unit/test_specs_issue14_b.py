@@ -26,7 +26,8 @@ from grader.grading.typed import grade_typed, read_student_answers, reference_se
 from grader.student.submission import Submission
 
 TYPED = ["dl-conv2d", "dl-attention", "opt-momentum", "opt-adam", "opt-newton",
-         "ml-logistic-gradient", "ml-logistic-newton", "info-gaussian-kl"]
+         "ml-logistic-gradient", "ml-logistic-newton", "opt-lagrange", "prob-mvn",
+         "info-gaussian-kl", "prob-bias-variance"]
 FUNCTIONS = ["impl-conv2d", "impl-attention", "impl-adam", "impl-logistic-gradient",
              "impl-gaussian-kl"]
 
@@ -107,7 +108,11 @@ NAMED = [("dl-attention", "scores", "no 1/√d_k scale"),
          ("ml-logistic-gradient", "grad_w", "summed, not averaged"),
          ("ml-logistic-newton", "hessian", "p(1 − p) weights forgotten"),
          ("opt-newton", "iterates", "root-finding step f/f′"),
-         ("info-gaussian-kl", "kl_pq", "variances inside the log")]
+         ("info-gaussian-kl", "kl_pq", "variances inside the log"),
+         ("opt-lagrange", "x", "constraint ignored (A⁻¹b)"),
+         ("prob-mvn", "density", "det Σ not square-rooted"),
+         ("prob-bias-variance", "variance", "σ² not divided by n"),
+         ("prob-bias-variance", "mse", "bias not squared")]
 
 
 @pytest.mark.parametrize(("exercise_id", "part_id", "name"), NAMED)

@@ -93,8 +93,8 @@ def test_attention_hand_values() -> None:
                                      [(1 - a) + 3 * a, 2 * (1 - a) + 4 * a]])
     masked = D.attention_weights([[1, 0], [0, 1]], [[1, 0], [0, 1]], True)
     np.testing.assert_allclose(masked, [[1, 0], [1 - a, a]])
-    # Scores of ±1000 neither overflow nor give nan.
-    big = D.attention([[1000, 0, 0, 0]], [[1, 0, 0, 0], [0, 1, 0, 0]], [[1, 2], [3, 4]])
+    # Scores of 1000 and 0 (e^1000 overflows) neither overflow nor give nan.
+    big = D.attention([[2000, 0, 0, 0]], [[1, 0, 0, 0], [0, 1, 0, 0]], [[1, 2], [3, 4]])
     np.testing.assert_allclose(big, [[1, 2]])
 
 

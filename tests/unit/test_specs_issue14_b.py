@@ -57,7 +57,7 @@ class _Student:
         return result
 
 
-def _round(value: Any, digits: int = 4) -> Any:
+def _round(value: Any, digits: int = 3) -> Any:
     """A student's hand answer: every number to `digits` significant figures."""
     if isinstance(value, dict):
         return {k: _round(v, digits) for k, v in value.items()}
@@ -69,7 +69,7 @@ def _round(value: Any, digits: int = 4) -> Any:
 
 
 @pytest.mark.parametrize("exercise_id", TYPED)
-def test_answers_rounded_to_four_figures_score_full_marks(exercise_id: str) -> None:
+def test_answers_rounded_to_three_figures_score_full_marks(exercise_id: str) -> None:
     for seed in range(15):
         student = _Student(exercise_id, seed)
         for part in student.ex.parts:

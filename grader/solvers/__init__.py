@@ -11,7 +11,8 @@ def _load_topics() -> None:
     import importlib
 
     for topic in ("linalg", "calculus", "probability", "information", "learning", "implement",
-                  "deep_linalg", "deep_calculus", "deep_backprop", "deep_impl"):
+                  "deep_linalg", "deep_calculus", "deep_backprop", "deep_impl", "optim",
+                  "deep_layers", "gaussian"):
         try:
             importlib.import_module(f"grader.solvers.{topic}")
         except ModuleNotFoundError as exc:

@@ -76,6 +76,18 @@ CONTRACT: dict[str, tuple[str, str]] = {
     "bp-batchnorm": ("x eps gamma beta dy", "mean var y dgamma dbeta dx"),
     "dl-conv-output-shape": ("n k stride padding dilation c_in c_out",
                              "out_size pooled_size n_params"),
+    # issue 14, exercises 12-22
+    "dl-conv2d": ("padding X K", "shape Y"),
+    "dl-attention": ("Q K V causal", "scores weights output"),
+    "opt-momentum": ("A b x0 eps beta k", "iterates final_value"),
+    "opt-adam": ("A b x0 lr beta1 beta2 eps k", "iterates final_x"),
+    "ml-logistic-gradient": ("X y w b eta", "loss grad_w grad_b w_new b_new"),
+    "info-gaussian-kl": ("mu1 sigma1 mu2 sigma2 m s", "kl_pq kl_qp kl_vae"),
+    "opt-newton": ("coeffs x0 k", "derivatives iterates"),
+    "ml-logistic-newton": ("X y w", "grad hessian w_new"),
+    "opt-lagrange": ("A b a c", "x lam value"),
+    "prob-mvn": ("mu Sigma x v", "mahalanobis density cond_mean cond_var"),
+    "prob-bias-variance": ("n mu sigma2 c", "bias variance mse better"),
 }
 
 FUNCTIONS = {
@@ -89,6 +101,9 @@ FUNCTIONS = {
     # issue 14
     "impl-least-squares": "least_squares", "impl-softmax-jacobian": "softmax_jacobian",
     "impl-softmax-cross-entropy": "softmax_cross_entropy", "impl-mlp-backward": "mlp_backward",
+    # issue 14, exercises 12-22
+    "impl-conv2d": "conv2d", "impl-attention": "attention", "impl-adam": "adam",
+    "impl-logistic-gradient": "logistic_gradient", "impl-gaussian-kl": "gaussian_kl",
 }
 
 ROOT = Path(__file__).resolve().parents[2]

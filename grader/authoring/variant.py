@@ -53,13 +53,12 @@ class _Draws:
         self.made = 0
         self.failures: Counter[tuple[str, ...]] = Counter()
         self.errors: dict[tuple[str, ...], str] = {}
-        self.skip = set() if check_given else {
-            i for i, c in enumerate(exercise.where) if c.expr.names <= set(given)}
         # A constraint over given and constant parameters only fails in every draw alike:
         # redrawing is futile, and the failure is the given parameters' (not "N draws").
         fixed = set(given) | {n for n, p in exercise.params.items() if p.generator == "const"}
         self.fixed = {i for i, c in enumerate(exercise.where)
                       if c.expr.names <= fixed and c.expr.names & set(given)}
+        self.skip = set() if check_given else self.fixed
 
     def next(self) -> dict[str, Any] | None:
         """The next parameter set meeting every constraint; None when the budget is spent."""
@@ -140,9 +139,9 @@ def draw_params(exercise: Exercise, rng: np.random.Generator, *,
                 check_given: bool = True) -> dict[str, Any]:
     """Draw the parameters (skipping given ones) until every `where:` constraint holds.
 
-    With check_given=False, constraints over given parameters only are not applied: `grader
-    solve` answers for whatever parameters the instructor asks about, even ones generation
-    would avoid (e.g. where a listed mistake happens to equal the answer).
+    With check_given=False, constraints over given (and constant) parameters only are not
+    applied: `grader solve` answers for whatever parameters the instructor asks about, even
+    ones generation would avoid (e.g. where a listed mistake happens to equal the answer).
     """
     draws = _Draws(exercise, rng, given or {}, check_given=check_given)
     params = draws.next()

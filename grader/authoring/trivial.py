@@ -24,10 +24,9 @@ ZERO_KINDS = ("scalar", "vector", "matrix")
 class TrivialAnswers:
     """Counts, over the sampled variants of one exercise, of answers that need no working."""
 
-    samples: int = 0
+    samples: int = 0  # variants drawn
     extremes: Counter[tuple[str, float]] = field(default_factory=Counter)
     unit: set[str] = field(default_factory=set)  # scalar parts seen outside [0, 1]
-    scalars: set[str] = field(default_factory=set)
     zero_passes: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, part: Any, value: Any) -> None:
@@ -38,7 +37,6 @@ class TrivialAnswers:
             self._zero(part, value)
 
     def _scalar(self, part_id: str, value: Any) -> None:
-        self.scalars.add(part_id)
         try:
             v = float(value)
         except (TypeError, ValueError):

@@ -3,6 +3,7 @@
 Per sampled variant: the constraints can be met, every reference answer is well formed, the
 reference graded by its own kind scores full marks, every listed mistake differs from the
 answer beyond tolerance and is recognised as that mistake, and the prompts' math renders.
+Across the samples: no answer a student could give without working (authoring/trivial.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.authoring.trivial import TrivialAnswers
 from grader.core.errors import SpecError, UserError, display_path
 from grader.core.timelimit import TooSlow, time_limit
 from grader.kinds import runs_code
@@ -86,18 +88,21 @@ def check_exercise(exercise: Any, *, samples: int) -> SpecReport:
     start = time.perf_counter()
     seen: set[str] = set()
     timing = Timing(rep.path)
+    trivial = TrivialAnswers()
     for seed in range(samples):
-        for problem in check_variant(exercise, make_rng(seed), timing=timing):
+        for problem in check_variant(exercise, make_rng(seed), timing=timing, trivial=trivial):
             msg = f"seed {seed}: {problem}"
             if problem not in seen:  # one line per distinct problem keeps reports readable
                 seen.add(problem)
                 rep.problems.append(msg)
         rep.samples += 1
+    rep.problems += trivial.problems()
     rep.seconds = time.perf_counter() - start
     return rep
 
 
-def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None) -> list[str]:
+def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None,
+                  trivial: TrivialAnswers | None = None) -> list[str]:
     """Every problem with one variant, as short sentences (empty when it is well posed)."""
     from grader.authoring import variant as V
     from grader.kinds import KINDS, grade_raw
@@ -111,6 +116,8 @@ def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None) -> l
     except (UserError, ValueError, ArithmeticError) as exc:
         return [f"cannot draw a variant: {exc}"]
     answers = time.perf_counter() - start
+    if trivial is not None:
+        trivial.samples += 1  # the variants drawn: a part 0 in all of them is by design
     problems = [f"math does not render: {m}" for m in math_errors(var.prompt)]
     for text in var.part_prompts.values():
         problems += [f"math does not render: {m}" for m in math_errors(text)]
@@ -119,6 +126,8 @@ def check_variant(exercise: Any, rng: Any, *, timing: Timing | None = None) -> l
             problems += _check_function_part(exercise, part, rng, timing)
             continue
         expected = var.answers[part.id]
+        if trivial is not None:
+            trivial.add(part, expected)
         ctx = V.grade_context(exercise, part, var.params, var.mistakes[part.id])
         verdict = grade_raw(KINDS[part.kind], expected, expected, part, ctx)
         if verdict.status != "correct":

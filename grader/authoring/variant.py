@@ -54,8 +54,12 @@ class _Draws:
         self.made = 0
         self.failures: Counter[tuple[str, ...]] = Counter()
         self.errors: dict[tuple[str, ...], str] = {}
-        self.skip = set() if check_given else {
-            i for i, c in enumerate(exercise.where) if c.expr.names <= set(given)}
+        # A constraint over given and constant parameters only fails in every draw alike:
+        # redrawing is futile, and the failure is the given parameters' (not "N draws").
+        fixed = set(given) | {n for n, p in exercise.params.items() if p.generator == "const"}
+        self.fixed = {i for i, c in enumerate(exercise.where)
+                      if c.expr.names <= fixed and c.expr.names & set(given)}
+        self.skip = set() if check_given else self.fixed
 
     def next(self) -> dict[str, Any] | None:
         """The next parameter set meeting every constraint; None when the budget is spent."""
@@ -66,8 +70,8 @@ class _Draws:
             failed = self._failed(params)
             if not failed:
                 return params
-            if not self.random:  # redrawing cannot change anything
-                self.left = 0
+            if not self.random or self.fixed.intersection(failed):
+                self.left = 0  # redrawing cannot change anything
         return None
 
     def reject(self, part: PartSpec, mistake: str) -> None:
@@ -107,14 +111,15 @@ class _Draws:
 
     def failure(self) -> UserError:
         """Why no variant could be drawn: the constraint or mistake that failed most often."""
-        (key, count), = self.failures.most_common(1)
+        fixed = [k for k in self.failures if k[0] == "where" and int(k[1]) in self.fixed]
+        key, count = (fixed[0], 1) if fixed else self.failures.most_common(1)[0]
         where = _where(self.exercise)
         if key[0] == "where":
             i = int(key[1])
             text = self.exercise.where[i].text
             what = f"where[{i}] '{text}'"
             error = f" (last error: {self.errors[key]})" if key in self.errors else ""
-            if not self.random:
+            if not self.random or i in self.fixed:
                 return UserError(f"{where}: the given parameters do not satisfy {what}{error}")
             return UserError(f"{where}: could not satisfy {what} in {self.made} draws{error}")
         _, part_id, name = key
@@ -135,9 +140,9 @@ def draw_params(exercise: Exercise, rng: np.random.Generator, *,
                 check_given: bool = True) -> dict[str, Any]:
     """Draw the parameters (skipping given ones) until every `where:` constraint holds.
 
-    With check_given=False, constraints over given parameters only are not applied: `grader
-    solve` answers for whatever parameters the instructor asks about, even ones generation
-    would avoid (e.g. where a listed mistake happens to equal the answer).
+    With check_given=False, constraints over given (and constant) parameters only are not
+    applied: `grader solve` answers for whatever parameters the instructor asks about, even
+    ones generation would avoid (e.g. where a listed mistake happens to equal the answer).
     """
     draws = _Draws(exercise, rng, given or {}, check_given=check_given)
     params = draws.next()

@@ -132,6 +132,9 @@ class GradeContext:
     mistakes: tuple[MistakeValue, ...] = ()
     step: Callable[[Any], Any] | None = None  # sequences: next step from the previous one
     start: Any = None  # sequences: the state before step 1
+    # sequences: the number of steps is itself a graded answer (the perceptron's n_updates)
+    # and the expected answers are not revealed: feedback must not state it
+    count_hidden: bool = False
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def student_files(assignment: Any, sset: Any, *, variant: str | None = None) -> 
     folder = Path(sset.student.folder)
     ctx = {"assignment": assignment, "sset": sset, "student": sset.student,
            "title": f"{assignment.title}: {sset.student.name or sset.student.id}",
-           "examples": public_examples, "time_view": time_view}
+           "examples": public_examples, "precision": precision, "time_view": time_view}
     files = {
         folder / "problems.html": render("problems.html", **ctx).encode(),
         folder / "problems.md": render("problems.md.j2", **ctx).encode(),
@@ -60,6 +60,18 @@ def public_examples(pe: Any, part: Any) -> list[tuple[str, str]]:
             for pid, c in pe.cases if pid == part.id and c.visibility == "public"]
 
 
+def precision(part: Any) -> str:
+    """How precise the part's answer must be, as the problem set and answers.yaml say it."""
+    from grader.kinds import KINDS
+    from grader.kinds.base import precision_text
+
+    if part.function is not None:
+        return f"results {precision_text(part.function.tolerance)}"
+    if not getattr(KINDS.get(part.kind), "uses_tolerance", False):
+        return "exact"
+    return precision_text(part.tolerance)
+
+
 def answers_yaml(assignment: Any, sset: Any) -> str:
     """answers.yaml: one mapping per exercise, every part null with a comment on its form."""
     from grader.kinds import KINDS, runs_code
@@ -75,7 +87,7 @@ def answers_yaml(assignment: Any, sset: Any) -> str:
             if runs_code(part):
                 continue
             form = KINDS[part.kind].describe(part, pe.variant.answers[part.id])
-            lines.append(f"  {part.id}: null  # {form}")
+            lines.append(f"  {part.id}: null  # {form}; {precision(part)}")
         lines.append("")
     if not numeric:
         lines.append("{}  # this assignment has no typed answers: see solution.py")

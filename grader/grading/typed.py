@@ -7,6 +7,7 @@ recomputed answer is used; the instructor is told the values, the student only t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from grader.core.errors import UserError
 from grader.course.documents import KeyExercise
 from grader.kinds import KINDS, grade_raw
+from grader.kinds.forms import count_is_answer
 from grader.core.model import Exercise, GradeContext, MistakeValue, PartSpec, Verdict
 from grader.grading.results import PartResult
 from grader.student.submission import ANSWERS, Submission, shown
@@ -145,7 +147,9 @@ def grade_typed(exercise: Exercise, part: PartSpec, points: float, refs: Referen
     elif answers.error is not None or block_error is not None:
         verdict = Verdict(0.0, "format_error", answers.error or block_error or "")
     else:
-        verdict, warning = _verdict(exercise, part, raw, expected, refs)
+        verdict, warning = _verdict(exercise, part, raw, expected, refs,
+                                    count_hidden=not revealed and _count_is_answer(
+                                        exercise, part, expected, refs))
     return PartResult(
         exercise_id=exercise.id, part_id=part.id, kind=part.kind,
         score=round(verdict.score * points, 4), max_score=points, status=verdict.status,
@@ -153,8 +157,15 @@ def grade_typed(exercise: Exercise, part: PartSpec, points: float, refs: Referen
         expected=expected if revealed else None, details=tuple(verdict.details)), warning
 
 
+def _count_is_answer(exercise: Exercise, part: PartSpec, expected: Any,
+                     refs: ReferenceSet) -> bool:
+    """Whether a sequence's length is graded in another part (so stating it would reveal it)."""
+    return part.kind == "sequence" and count_is_answer(
+        expected, [refs.answers.get(p.id) for p in exercise.parts if p.kind == "integer"])
+
+
 def _verdict(exercise: Exercise, part: PartSpec, raw: Any, expected: Any,
-             refs: ReferenceSet) -> tuple[Verdict, str | None]:
+             refs: ReferenceSet, *, count_hidden: bool = False) -> tuple[Verdict, str | None]:
     from grader.authoring.variant import grade_context
 
     mistakes = refs.mistakes.get(part.id, ())
@@ -162,6 +173,7 @@ def _verdict(exercise: Exercise, part: PartSpec, raw: Any, expected: Any,
         ctx = grade_context(exercise, part, refs.params, mistakes)
     except (UserError, ValueError, TypeError):
         ctx = GradeContext(mistakes=tuple(mistakes))
+    ctx = dataclasses.replace(ctx, count_hidden=count_hidden)
     try:
         return grade_raw(part.kind, raw, expected, part, ctx), None
     except Exception as exc:

@@ -16,6 +16,7 @@ from grader.kinds.base import (
     close,
     correct,
     describe_tolerance,
+    figures_hint,
     finish,
 )
 from grader.kinds.numeric import NAN_FEEDBACK
@@ -74,7 +75,8 @@ class _ArrayKind(Typed):
         listed = ", ".join(bad[:_MAX_LISTED]) + (", ..." if len(bad) > _MAX_LISTED else "")
         verb = "is" if len(bad) == 1 else "are"
         feedback = (f"{len(bad)} of {ok.size} entries {verb} not within tolerance "
-                    f"({describe_tolerance(part.tolerance)}): {listed}.")
+                    f"({describe_tolerance(part.tolerance)}): {listed}."
+                    f"{figures_hint(part.tolerance)}")
         if np.isnan(got[~ok]).any():
             feedback += " " + NAN_FEEDBACK
         score = float(ok.sum()) / ok.size if partial else 0.0

@@ -129,12 +129,29 @@ def describe_tolerance(tol: Tolerance) -> str:
     return f"{tol.rtol * 100:g}% relative"
 
 
+def significant_figures(tol: Tolerance) -> int | None:
+    """How many significant figures an answer needs to be within rtol (None when rtol is 0)."""
+    if tol.rtol <= 0:
+        return None
+    return max(1, math.ceil(-math.log10(tol.rtol)) + 1)
+
+
 def figures_hint(tol: Tolerance) -> str:
     """' Give at least 3 significant figures.' for rtol 1e-2; '' when rtol is 0."""
-    if tol.rtol <= 0:
-        return ""
-    figures = max(1, math.ceil(-math.log10(tol.rtol)) + 1)
-    return f" Give at least {figures} significant figures."
+    figures = significant_figures(tol)
+    return "" if figures is None else f" Give at least {figures} significant figures."
+
+
+def precision_text(tol: Tolerance) -> str:
+    """What precision an answer needs, for the student before they answer.
+
+    'within 1% relative (1e-06 absolute near 0): give at least 3 significant figures'.
+    """
+    text = f"within {describe_tolerance(tol)}"
+    if tol.rtol > 0 and tol.atol > 0:
+        text += f" ({tol.atol:g} absolute near 0)"
+    figures = significant_figures(tol)
+    return text + ("" if figures is None else f": give at least {figures} significant figures")
 
 
 # --- verdicts ---------------------------------------------------------------------------

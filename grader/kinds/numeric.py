@@ -119,7 +119,7 @@ class NumberSet(Typed):
             return correct()
         feedback = ("Not all of these numbers are within tolerance "
                     f"({describe_tolerance(part.tolerance)}) of the expected ones (the order "
-                    "does not matter); recheck your working.")
+                    f"does not matter); recheck your working.{figures_hint(part.tolerance)}")
         generic = [("sign flipped", [-x for x in expected],
                     "The sizes are right but every sign is wrong: check each minus sign.")]
         return finish(self, answer, expected, part, ctx, score=0.0, feedback=feedback,

@@ -93,7 +93,7 @@ class Sequence(Typed):
         item = item_of(part)
         marks = self._marks(item, answer, expected, part, ctx)
         n, m = len(expected), len(answer)
-        details = _details(marks, n, m)
+        details = _details(marks, n, m, hidden=ctx.count_hidden)
         credited = sum(mark != "wrong" for mark in marks)
         score = credited / max(n, m) if max(n, m) else 1.0
         if score == 1.0:
@@ -101,7 +101,9 @@ class Sequence(Typed):
         listed = recognise(self, answer, expected, part, ctx)
         if listed is not None:
             return make_verdict(score, listed[1], mistake=listed[0], details=details)
-        if abs(n - m) == 1 and all(mark == "correct" for mark in marks):
+        # Naming an off-by-one would give the hidden count away (it is one more or less).
+        if abs(n - m) == 1 and all(mark == "correct" for mark in marks) \
+                and not ctx.count_hidden:
             return make_verdict(score, _off_by_one(n, m), mistake="off by one iteration",
                                 details=details)
         return self._wrong_steps(item, answer, expected, part, ctx, marks, score, details)
@@ -124,7 +126,8 @@ class Sequence(Typed):
         n, m = len(expected), len(answer)
         right = sum(mark != "wrong" for mark in marks)
         follow = marks.count("follow")
-        text = f"{right} of {n} steps {'is' if right == 1 else 'are'} right"
+        of = f"your {m}" if ctx.count_hidden else f"{n}"
+        text = f"{right} of {of} steps {'is' if right == 1 else 'are'} right"
         if follow:
             text += f" ({follow} by follow-through: right given your own previous step)"
         text += "."
@@ -136,7 +139,9 @@ class Sequence(Typed):
             mistake = verdict.mistake
             text += f" Step {i + 1} is the first that is not"
             text += f": {verdict.feedback}" if mistake else "."
-        if m != n:
+        if m != n and ctx.count_hidden:
+            text += " The number of steps is not right either."
+        elif m != n:
             text += f" You gave {_steps(m)}; {n} were asked."
         return make_verdict(score, text, mistake=mistake, details=details)
 
@@ -195,10 +200,12 @@ def _target(item: StepItem, answer: list[Any], expected: list[Any], marks: list[
     return expected[i] if target is None else target
 
 
-def _details(marks: list[Mark], n: int, m: int) -> list[str]:
+def _details(marks: list[Mark], n: int, m: int, *, hidden: bool = False) -> list[str]:
     words = {"correct": "correct", "wrong": "not correct"}
     details = [f"step {i + 1}: correct given your step {i} (follow-through)" if mark == "follow"
                else f"step {i + 1}: {words[mark]}" for i, mark in enumerate(marks)]
+    if hidden:  # where the answer ends would say how many steps it has
+        return details + [f"step {i + 1}: not correct" for i in range(n, m)]
     details += [f"step {i + 1}: missing" for i in range(m, n)]
     details += [f"step {i + 1}: one more than asked" for i in range(n, m)]
     return details

@@ -91,3 +91,39 @@ def test_shown_answer_keeps_plain_data_and_cuts_long_text():
     assert shown_answer([1, "1/2"]) == [1, "1/2"]
     assert shown_answer("x" * 5000).endswith("...")
     assert len(shown_answer("x" * 5000)) == 4003
+
+
+# Li Hang, Statistical Learning Methods, example 2.1: 7 updates, w and b after each.
+LI_HANG = [([3, 3], 1), ([2, 2], 0), ([1, 1], -1), ([0, 0], -2), ([3, 3], -1), ([2, 2], -2),
+           ([1, 1], -3)]
+LI_HANG_POINTS = [0, 2, 2, 2, 0, 2, 2]
+
+
+def _perceptron_answers(steps: list[dict]) -> Answers:
+    return Answers(data={"ml-perceptron": {"updates": steps}})
+
+
+def _updates(count: int, extra: int = 0) -> list[dict]:
+    steps = [{"point": i, "w": w, "b": b} for i, (w, b) in zip(LI_HANG_POINTS, LI_HANG)]
+    return steps[:count] + [{"point": 0, "w": [9, 9], "b": 9}] * extra
+
+
+@pytest.mark.parametrize("given", [_updates(5), _updates(7, extra=2), _updates(6),
+                                   _updates(7, extra=1)])
+def test_perceptron_feedback_never_states_the_graded_number_of_updates(given):
+    """Issue 14: "You gave 9 steps; 7 were asked" gave n_updates away under reveal: never."""
+    exercise = find_exercise("ml-perceptron")
+    key = KeyExercise("ml-perceptron", 1, 7.0, params={"X": [[3, 3], [4, 3], [1, 1]],
+                                                        "y": [1, 1, -1], "eta": 1})
+    refs = reference_set(exercise, key)
+    assert refs.answers["n_updates"] == 7
+    part = exercise.part("updates")
+    hidden, _ = grade_typed(exercise, part, 4.0, refs, _perceptron_answers(given), revealed=False)
+    assert "of 7" not in hidden.feedback and "asked" not in hidden.feedback, hidden.feedback
+    # Only the student's own steps are marked: where the answer ends is not shown either.
+    assert [d.split(": ")[0] for d in hidden.details] == [f"step {i + 1}" for i in
+                                                         range(len(given))]
+    assert {d.split(": ")[1] for d in hidden.details} <= {"correct", "not correct"}
+    assert hidden.mistake != "off by one iteration" and hidden.expected is None
+    shown, _ = grade_typed(exercise, part, 4.0, refs, _perceptron_answers(given), revealed=True)
+    assert "7 were asked" in shown.feedback  # the expected answer is shown anyway

@@ -195,3 +195,15 @@ def test_record_describe_names_the_fields():
     text = SEQ.describe(part(PERCEPTRON_ITEM), UPDATES)
     assert text == ("a list with one entry per step, each {point: a whole number, "
                     "w: a vector of 2 numbers, b: a number}")
+
+
+def test_a_hidden_count_is_never_stated_nor_shown_by_where_the_answer_ends():
+    p = part()
+    ref = SEQ.normalise_reference(GD[:3], p)
+    ctx = GradeContext(step=gd_step, start=[0, 0], count_hidden=True)
+    short = grade_raw(SEQ, GD[:2], ref, p, ctx)  # one too few: would be "off by one"
+    assert short.mistake is None and "3" not in short.feedback
+    assert short.details == ("step 1: correct", "step 2: correct")
+    long = grade_raw(SEQ, [*GD[:3], [7, 7], [8, 8]], ref, p, ctx)
+    assert "asked" not in long.feedback and "of 3" not in long.feedback
+    assert long.details[3:] == ("step 4: not correct", "step 5: not correct")

@@ -111,6 +111,36 @@ def test_given_parameters_breaking_a_constraint_fail_at_once(small) -> None:
     assert str(info.value) == "small.yaml: the given parameters do not satisfy where[0] 'a > 3'"
 
 
+def test_given_parameters_breaking_a_constraint_are_blamed_while_others_are_random(
+        small) -> None:
+    """Issue 14: with X and y given (and _pts still random) the perceptron said "in 200 draws"."""
+    small(budget=50)
+    text = Path("small.yaml").read_text().replace("where: []", 'where: ["k * a > 3"]').replace(
+        "params:\n", "params:\n  k: {const: {value: 1}}\n  r: {integers: {low: 0, high: 9}}\n")
+    Path("small.yaml").write_text(text)
+    with pytest.raises(UserError) as info:
+        draw_params(load_exercise("small.yaml"), make_rng(0), given={"a": 1})
+    assert str(info.value) == ("small.yaml: the given parameters do not satisfy "
+                               "where[0] 'k * a > 3'")
+
+
+def test_non_separable_points_are_blamed_not_draws() -> None:
+    from grader.authoring.spec import find_exercise
+
+    X, y = [[0, 0], [1, 1], [1, 0], [0, 1]], [1, 1, -1, -1]  # XOR: not separable
+    exercise = find_exercise("ml-perceptron")
+    with pytest.raises(UserError) as info:
+        draw_params(exercise, make_rng(0), given={"X": X, "y": y})
+    message = str(info.value)
+    assert "the given parameters do not satisfy" in message and "draws" not in message
+    assert "linearly separable" in message
+    # grader solve skips constraints over given (and constant) parameters: the solver says why.
+    params = draw_params(exercise, make_rng(0), given={"X": X, "y": y}, check_given=False)
+    with pytest.raises(UserError, match="linearly separable") as info:
+        solve(exercise, params)
+    assert "draws" not in str(info.value)
+
+
 def test_a_failing_draw_names_the_parameter(small, tmp_path: Path) -> None:
     small()
     text = Path("small.yaml").read_text().replace("{low: 1, high: 5}",

@@ -145,3 +145,8 @@ def test_docs_exercises_md_is_current() -> None:
     current = (ROOT / "docs" / "exercises.md").read_text(encoding="utf-8")
     assert proc.stdout == current, (
         "docs/exercises.md is out of date: run `grader list --markdown > docs/exercises.md`")
+
+
+def test_readme_counts_the_library(library: dict) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"(the {len(library)} shipped exercises)" in readme

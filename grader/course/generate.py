@@ -153,7 +153,8 @@ def _same_key(out: Path, key: KeyDocument) -> bool:
 
 
 def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool = False,
-             progress: Callable[[int, int, str], Any] | None = None) -> GenerateResult:
+             progress: Callable[[int, int, str], Any] | None = None,
+             form: str = "folder") -> GenerateResult:
     """Write every student's folder and the key; returns counts of files written.
 
     Problem sets already generated into `out` keep their variants: a run that would change any
@@ -178,7 +179,7 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
         raise UserError(refusal(out, assignment, changes))
     written = unchanged = 0
     for done, (sset, key) in enumerate(zip(sets, keys), len(students) + 1):
-        n = _write(out, _student_files(assignment, sset, key))
+        n = _write(out, _student_files(assignment, sset, key, form))
         written, unchanged = written + n[0], unchanged + n[1]
         if progress:
             progress(done, steps, f"generated {sset.student.folder}")
@@ -188,11 +189,12 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
                           tuple(c.student for c in changes), tuple(notes))
 
 
-def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument) -> dict[Path, bytes]:
+def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument,
+                   form: str = "folder") -> dict[Path, bytes]:
     """One student's folder and key file, as bytes by path relative to the output."""
     from grader.course.studentfiles import student_files
 
-    files = student_files(assignment, sset, variant=key.variant)
+    files = student_files(assignment, sset, variant=key.variant, form=form)
     files[Path("key") / f"{sset.student.folder}.json"] = \
         (to_json(key.to_dict(), indent=1) + "\n").encode()
     return files

@@ -36,7 +36,16 @@ def _part(entry: dict) -> PartSpec:
 
 
 def check(folder: Path, *, run_code: bool = True) -> CheckReport:
-    """Check a problem-set folder; UserError when answers.yaml cannot be read at all."""
+    """Check a problem-set folder; UserError when answers.yaml cannot be read at all.
+
+    A notebook (given, or the folder's only one when it has no answers.yaml or solution.py) is
+    checked through the files its tagged cells stand for (grader.student.notebookcheck).
+    """
+    from grader.student.notebookcheck import check_notebook, notebook_to_check
+
+    notebook = notebook_to_check(folder)
+    if notebook is not None:
+        return check_notebook(notebook, check, run_code=run_code)
     require_folder(folder, "check")
     meta = _read_meta(folder)
     report = CheckReport(folder)

@@ -13,7 +13,7 @@ from pathlib import Path
 from grader.core.errors import UserError, display_path
 from grader.core.fsutil import write_if_changed
 
-TARGETS = ("jupyter", "moodle")  # the targets built so far (docs/export.md)
+TARGETS = ("jupyter", "moodle", "gradescope")  # the targets built so far (docs/export.md)
 DEFAULT_POOL = 20
 
 
@@ -25,7 +25,7 @@ class TargetResult:
 
 
 def usage_problem(source: Path, *, fmt: str | None, to: str | None, out: Path | None,
-                  roster: Path | None) -> str | None:
+                  roster: Path | None, key: Path | None = None) -> str | None:
     """What is wrong with how `grader export` was called, or None."""
     where = display_path(source)
     if fmt and to:
@@ -42,6 +42,9 @@ def usage_problem(source: Path, *, fmt: str | None, to: str | None, out: Path | 
                 "grade`). To export this assignment for another platform, use --to TARGET.")
     if to and out is None:
         return f"--to {to} needs --out DIR, the folder to write into"
+    if to == "gradescope" and key is None:
+        return ("--to gradescope needs --key DIR, the folder `grader generate` wrote (the key "
+                "and each student's grader.json go into the autograder)")
     if to == "jupyter" and roster is None:
         return "--to jupyter writes a personal notebook per student: give --roster roster.csv"
     if to and to != "jupyter" and roster is not None:
@@ -50,7 +53,7 @@ def usage_problem(source: Path, *, fmt: str | None, to: str | None, out: Path | 
 
 
 def export_assignment(assignment: Path, to: str, out: Path, *, pool: int = DEFAULT_POOL,
-                      roster: Path | None = None) -> TargetResult:
+                      roster: Path | None = None, key: Path | None = None) -> TargetResult:
     """Write the assignment for platform `to` into `out` (same inputs, same bytes)."""
     if not assignment.is_file():
         raise UserError(f"{display_path(assignment)}: no such assignment file")
@@ -60,9 +63,17 @@ def export_assignment(assignment: Path, to: str, out: Path, *, pool: int = DEFAU
         assert roster is not None  # usage_problem insists
         res = generate(assignment, roster, out, form="notebook")
         return TargetResult((out,), res.unchanged, res.notes)
-    from grader.outputs.targets import moodle
-    from grader.outputs.targets.pool import build_pool
+    if to == "gradescope":
+        from grader.outputs.targets import gradescope
 
-    built = moodle.export(build_pool(assignment, pool))
-    written = [out / rel for rel, data in built.files.items() if write_if_changed(out / rel, data)]
-    return TargetResult(tuple(written), len(built.files) - len(written), built.notes)
+        assert key is not None  # usage_problem insists
+        files = {Path(gradescope.FILENAME): gradescope.build_zip(assignment, key)}
+        notes: tuple[str, ...] = ()
+    else:
+        from grader.outputs.targets import moodle
+        from grader.outputs.targets.pool import build_pool
+
+        built = moodle.export(build_pool(assignment, pool))
+        files, notes = built.files, built.notes
+    written = [out / rel for rel, data in files.items() if write_if_changed(out / rel, data)]
+    return TargetResult(tuple(written), len(files) - len(written), notes)

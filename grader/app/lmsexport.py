@@ -13,7 +13,8 @@ from pathlib import Path
 from grader.core.errors import UserError, display_path
 from grader.core.fsutil import write_if_changed
 
-TARGETS = ("jupyter", "moodle", "gradescope")  # the targets built so far (docs/export.md)
+# the targets built so far (docs/export.md)
+TARGETS = ("jupyter", "moodle", "gradescope", "prairielearn")
 DEFAULT_POOL = 20
 
 
@@ -69,6 +70,11 @@ def export_assignment(assignment: Path, to: str, out: Path, *, pool: int = DEFAU
         assert key is not None  # usage_problem insists
         files = {Path(gradescope.FILENAME): gradescope.build_zip(assignment, key)}
         notes: tuple[str, ...] = ()
+    elif to == "prairielearn":
+        from grader.outputs.targets import prairielearn
+        from grader.outputs.targets.pool import build_pool
+
+        files, notes = prairielearn.export(build_pool(assignment, pool))
     else:
         from grader.outputs.targets import moodle
         from grader.outputs.targets.pool import build_pool

@@ -199,3 +199,20 @@ def test_check_reads_a_notebook_folder_and_a_notebook_file(graded: dict) -> None
     assert not graded["pwned"].exists()
     fresh = check(root / "nbbuild" / course.folder("right"), run_code=False)
     assert fresh.missing == 2 and fresh.answered == 0
+
+
+def test_export_to_jupyter_is_generate_notebook(graded: dict) -> None:
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    root = graded["root"]
+    res = CliRunner().invoke(cli, ["export", str(root / "assignment.yaml"), "--to", "jupyter",
+                                   "--roster", str(root / "roster.csv"), "--out",
+                                   str(root / "viaexport")])
+    assert res.exit_code == 0, res.output
+    made = sorted(p.relative_to(root / "viaexport") for p in
+                  (root / "viaexport").rglob("problems.ipynb"))
+    assert len(made) == len(STUDENTS)
+    for rel in made:
+        assert (root / "viaexport" / rel).read_bytes() == (root / "nbbuild" / rel).read_bytes()

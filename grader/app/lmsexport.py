@@ -14,7 +14,7 @@ from grader.core.errors import UserError, display_path
 from grader.core.fsutil import write_if_changed
 
 # the targets built so far (docs/export.md)
-TARGETS = ("jupyter", "moodle", "gradescope", "prairielearn")
+TARGETS = ("jupyter", "moodle", "gradescope", "prairielearn", "canvas")
 DEFAULT_POOL = 20
 
 
@@ -70,16 +70,20 @@ def export_assignment(assignment: Path, to: str, out: Path, *, pool: int = DEFAU
         assert key is not None  # usage_problem insists
         files = {Path(gradescope.FILENAME): gradescope.build_zip(assignment, key)}
         notes: tuple[str, ...] = ()
-    elif to == "prairielearn":
-        from grader.outputs.targets import prairielearn
-        from grader.outputs.targets.pool import build_pool
-
-        files, notes = prairielearn.export(build_pool(assignment, pool))
     else:
-        from grader.outputs.targets import moodle
-        from grader.outputs.targets.pool import build_pool
-
-        built = moodle.export(build_pool(assignment, pool))
-        files, notes = built.files, built.notes
+        files, notes = _pool_target(to, assignment, pool)
     written = [out / rel for rel, data in files.items() if write_if_changed(out / rel, data)]
     return TargetResult(tuple(written), len(files) - len(written), notes)
+
+
+def _pool_target(to: str, assignment: Path, size: int) -> tuple[dict[Path, bytes],
+                                                                   tuple[str, ...]]:
+    """The files of a target built from a pool of variants (moodle, prairielearn, canvas)."""
+    from grader.outputs.targets import canvas, moodle, prairielearn
+    from grader.outputs.targets.pool import build_pool
+
+    pool = build_pool(assignment, size)
+    if to == "moodle":
+        built = moodle.export(pool)
+        return built.files, built.notes
+    return (prairielearn if to == "prairielearn" else canvas).export(pool)

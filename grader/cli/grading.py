@@ -161,13 +161,14 @@ def rebuild_cmd(results_dir: Path, empty: bool) -> None:
 @click.argument("source", metavar="RESULTS|ASSIGNMENT", type=click.Path(path_type=Path))
 @click.option("--format", "name", type=click.Choice(sorted(_format_names())),
               help="Export a results folder in this format.")
-@click.option("--to", "to", type=click.Choice(["jupyter", "moodle", "gradescope", "prairielearn"]),
+@click.option("--to", "to", type=click.Choice(["jupyter", "moodle", "canvas", "prairielearn",
+                                                    "gradescope"]),
               help="Export an assignment file for this platform (docs/export.md).")
 @click.option("--out", "target", type=click.Path(path_type=Path),
               help="--format: file to write [default: RESULTS/<usual name>]; "
                    "--to: folder to write into.")
 @click.option("--pool", type=click.IntRange(1, 500), default=20, show_default=True,
-              help="--to moodle, prairielearn: variants per exercise.")
+              help="--to moodle, canvas, prairielearn: variants per exercise.")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="--to jupyter: the roster (one notebook per student).")
 @click.option("--key", type=click.Path(file_okay=False, path_type=Path),

@@ -27,7 +27,7 @@ ASSIGNMENT = """\
 id: mweek
 title: Moodle week
 secret: {env: GRADER_MOODLE_SECRET}
-exercises: [info-kl-divergence, la-eigen-symmetric, impl-softmax]
+exercises: [info-kl-divergence, la-eigen-symmetric, la-definiteness, impl-softmax]
 """
 # Moodle's question_bank::fraction_options, in percent
 ALLOWED = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
@@ -118,8 +118,8 @@ def test_categories_and_pool(exported: dict) -> None:
     doc = exported["doc"]
     cats = [_child_text(q, "category") for q in _questions(doc, "category")]
     assert cats == ["$course$/top/mweek/info-kl-divergence",
-                    "$course$/top/mweek/la-eigen-symmetric"]
-    assert len(_questions(doc, "cloze")) == 2 * POOL
+                    "$course$/top/mweek/la-eigen-symmetric", "$course$/top/mweek/la-definiteness"]
+    assert len(_questions(doc, "cloze")) == 3 * POOL
     kl = _kl_questions(doc)
     assert len({tuple(_distribution(t, "P")) for t in kl}) > 1  # a pool, not one variant
     assert "impl-softmax" in exported["output"] and "eigenvectors" in exported["output"]
@@ -186,3 +186,29 @@ def test_usage_errors_say_which_form(tmp_path: Path) -> None:
         res = CliRunner().invoke(cli, args)
         assert res.exit_code == 2 and message in res.output, (args, res.output)
     assert not (tmp_path / "x").exists()
+
+
+def _matrix(text: str) -> np.ndarray:
+    rows = re.search(r"\\begin\{[pb]?matrix\}(.*?)\\end\{[pb]?matrix\}", text, re.S).group(1)
+    return np.array([[float(Fraction(c.strip())) for c in r.split("&")]
+                     for r in rows.split("\\\\") if r.strip()])
+
+
+def test_choice_gap_marks_the_definiteness(exported: dict) -> None:
+    questions = [q for q in _questions(exported["doc"], "cloze")
+                 if _child_text(q, "name").startswith("la-definiteness")]
+    assert len(questions) == POOL
+    for q in questions:
+        text = html.unescape(_child_text(q, "questiontext"))
+        lam = np.linalg.eigvalsh(_matrix(text))
+        sign = "positive" if lam.max() > 0 else "negative"
+        want = "indefinite" if lam.min() < 0 < lam.max() else \
+            f"{sign}-{'semi' if np.isclose(lam, 0).any() else ''}definite"
+        gaps = [m for m in GAP.finditer(text) if m.group(2) == "MULTICHOICE"]
+        assert len(gaps) == 1
+        options = re.split(r"(?<!\\)~", gaps[0].group(3))
+        right = [o[1:].split("#")[0] for o in options if o.startswith("=")]
+        assert right == [want]
+        assert {o.split("#")[0].lstrip("=").removeprefix("%0%") for o in options} == {
+            "positive-definite", "positive-semidefinite", "negative-definite",
+            "negative-semidefinite", "indefinite"}

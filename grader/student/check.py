@@ -271,8 +271,11 @@ def submit(folder: Path, *, out: Path | str | None = None, anyway: bool = False,
     cannot be read stops it (it is quick to fix) unless `anyway`.
     """
     from grader.core.fsutil import atomic_write_bytes
+    from grader.student.notebookcheck import notebook_files, notebook_to_check
 
-    require_folder(folder, "submit")
+    notebook = notebook_to_check(folder)
+    if notebook is None:
+        require_folder(folder, "submit")
     report = check(folder)
     for line in report.lines:
         echo(line)
@@ -283,8 +286,12 @@ def submit(folder: Path, *, out: Path | str | None = None, anyway: bool = False,
         raise UserError(f"{where}{typed} problem(s) to fix before submitting (see above); "
                         "nothing was written. To hand in as it is (those parts score 0), run "
                         "`grader submit --anyway`")
-    meta = _read_meta(folder)
-    files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
+    if notebook is not None:  # the files the notebook's tagged cells stand for, as graded
+        files, meta = notebook_files(notebook)
+        folder = notebook.parent
+    else:
+        meta = _read_meta(folder)
+        files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
     manifest = manifest_for(files, meta)
     here = folder.resolve()  # `grader submit` in the folder itself: Path(".").parent is "."
     name = f"{meta.assignment.id}-{here.name}.zip"

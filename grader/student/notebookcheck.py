@@ -12,7 +12,8 @@ from pathlib import Path
 
 from grader.core.errors import UserError, display_path
 from grader.student.notebook import folder_notebook, is_notebook, read_notebook
-from grader.student.submission import ANSWERS, META, CheckReport
+from grader.student.documents import DocumentProblem, StudentMeta
+from grader.student.submission import ANSWERS, META, CheckReport, Submission, parse_json
 
 
 def notebook_to_check(path: Path) -> Path | None:
@@ -22,9 +23,7 @@ def notebook_to_check(path: Path) -> Path | None:
     return folder_notebook(path) if path.is_dir() else None
 
 
-def check_notebook(path: Path, check: Callable[..., CheckReport], *,
-                   run_code: bool = True) -> CheckReport:
-    """Check the notebook at `path` with `check` (grader.student.check.check)."""
+def _read(path: Path) -> Submission:
     beside = path.parent / META
     meta = beside.read_bytes() if beside.is_file() else None
     sub = read_notebook(path, meta)
@@ -35,6 +34,24 @@ def check_notebook(path: Path, check: Callable[..., CheckReport], *,
         raise UserError(f"{where}: this notebook does not say which problem set it is (its "
                         f"`grader` metadata is gone and there is no {META} beside it); copy "
                         f"{META} from your problem set into {display_path(path.parent) or '.'}.")
+    return sub
+
+
+def notebook_files(path: Path) -> tuple[dict[str, bytes], StudentMeta]:
+    """What `grader submit` packs for a notebook: the files grading reads, and grader.json."""
+    sub = _read(path)
+    try:
+        meta = StudentMeta.from_dict(parse_json(sub.files[META]), source=display_path(path))
+    except (ValueError, RecursionError, DocumentProblem) as exc:
+        raise UserError(f"{display_path(path)}: its grader metadata is damaged ({exc}); copy "
+                        f"{META} from your problem set beside it") from None
+    return dict(sub.files), meta
+
+
+def check_notebook(path: Path, check: Callable[..., CheckReport], *,
+                   run_code: bool = True) -> CheckReport:
+    """Check the notebook at `path` with `check` (grader.student.check.check)."""
+    sub = _read(path)
     with tempfile.TemporaryDirectory(prefix="grader-check-") as tmp:
         for name, data in sub.files.items():
             (Path(tmp) / name).write_bytes(data)

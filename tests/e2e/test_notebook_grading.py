@@ -216,3 +216,51 @@ def test_export_to_jupyter_is_generate_notebook(graded: dict) -> None:
     assert len(made) == len(STUDENTS)
     for rel in made:
         assert (root / "viaexport" / rel).read_bytes() == (root / "nbbuild" / rel).read_bytes()
+
+
+def test_submit_packs_what_the_notebook_stands_for(graded: dict, tmp_path: Path) -> None:
+    import shutil
+
+    from grader.student.check import submit
+
+    course, root = graded["course"], graded["root"]
+    folder = tmp_path / course.folder("right")
+    shutil.copytree(root / "nb-subs" / course.folder("right"), folder)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    archive = submit(folder, out=str(subs) + "/")
+    grade_assignment(course.assignment, subs, tmp_path / "out", key_dir=course.build, jobs=1)
+    result = next(r for r in load_results(tmp_path / "out") if r.student_id == "right")
+    assert archive.parent == subs and result.status == "graded"
+    assert result.score == result.max_score == 14
+
+
+@pytest.mark.parametrize("source", [
+    "x = " + "(" * 5000 + "1" + ")" * 5000,        # deeper than the parser goes
+    "x = " + "[" * 3000 + "]" * 3000,             # deeper than literal_eval goes
+    "x = 1" + "0" * 5000,                         # an int beyond str conversion limits
+    "x = {1, 2}",                                  # a set: not an answer, kept as its text
+    "import os\nos.system('rm -rf /')",            # no assignment: unanswered
+    "x = [" + "1, " * 200000 + "1]",              # huge but flat
+])
+def test_hostile_answer_cells_are_values_or_text_never_run(source: str) -> None:
+    from grader.student.notebook import answer_value
+
+    value = answer_value(source)
+    assert value is None or isinstance(value, (str, int, float, list))
+
+
+def test_malformed_cells_and_tags_are_skipped() -> None:
+    from grader.student.notebook import convert
+
+    meta = {"exercises": [{"id": "e", "parts": [{"id": "a", "kind": "scalar"}]}]}
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"grader": meta}, "cells": [
+        {"cell_type": "code", "metadata": {"tags": "grader:answer:e/a"}, "source": "a = 1"},
+        {"cell_type": "code", "metadata": {"tags": [7, "grader:answer:e/a"]},
+         "source": ["a = ", "3"]},
+        {"cell_type": "markdown", "metadata": {"tags": ["grader:answer:e/a"]}, "source": "a=9"}]}
+    conv = convert(json.dumps(nb).encode(), "x.ipynb")
+    assert yaml.safe_load(conv.files["answers.yaml"]) == {"e": {"a": 3}}
+    nb["cells"][1]["source"] = ["a = ", 2, "3"]  # not a notebook nbformat can read
+    broken = convert(json.dumps(nb).encode(), "x.ipynb")
+    assert broken.files == {} and "not a readable Jupyter notebook" in broken.notes[0]

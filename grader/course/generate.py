@@ -184,9 +184,22 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
         if progress:
             progress(done, steps, f"generated {sset.student.folder}")
     n = _write(out, _key_files(assignment, sets, students))
-    notes = [x for x in (kept, _changed_note(changes), past_due_note(assignment)) if x]
+    notes = [x for x in (kept, _changed_note(changes), past_due_note(assignment),
+                         _mixed_note(out, sets, form)) if x]
     return GenerateResult(out, len(students), written + n[0], unchanged + n[1],
                           tuple(c.student for c in changes), tuple(notes))
+
+
+def _mixed_note(out: Path, sets: Sequence[StudentSet], form: str) -> str | None:
+    """Notebooks written beside an earlier answers.yaml: grading reads answers.yaml first."""
+    mixed = [s.student.folder for s in sets if form == "notebook"
+             and (out / s.student.folder / "answers.yaml").exists()]
+    if not mixed:
+        return None
+    return (f"warning: {len(mixed)} folder(s) in {display_path(out)} still hold answers.yaml from "
+            f"an earlier run ({_names(mixed)}); work in those folders is graded from "
+            "answers.yaml and solution.py, not from problems.ipynb. Generate notebooks into a "
+            "new folder, or remove those files before handing the folders out.")
 
 
 def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument,

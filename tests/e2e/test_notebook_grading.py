@@ -264,3 +264,17 @@ def test_malformed_cells_and_tags_are_skipped() -> None:
     nb["cells"][1]["source"] = ["a = ", 2, "3"]  # not a notebook nbformat can read
     broken = convert(json.dumps(nb).encode(), "x.ipynb")
     assert broken.files == {} and "not a readable Jupyter notebook" in broken.notes[0]
+
+
+def test_notebooks_over_an_earlier_folder_form_are_warned_about(graded: dict,
+                                                                tmp_path: Path) -> None:
+    import shutil
+
+    root = graded["root"]
+    shutil.copytree(root / "build", tmp_path / "build")
+    result = generate(root / "assignment.yaml", root / "roster.csv", tmp_path / "build",
+                      form="notebook")
+    assert any("still hold answers.yaml" in n and "4 folder(s)" in n for n in result.notes)
+    fresh = generate(root / "assignment.yaml", root / "roster.csv", tmp_path / "new",
+                     form="notebook")
+    assert not any("answers.yaml" in n for n in fresh.notes)

@@ -372,4 +372,8 @@ def format_report(report: CheckReport) -> str:
         if differing:
             lines.append(f"{differing} public example(s) returned a different value (DIFFERS "
                          "above): the hidden cases are likely to differ too.")
+    if report.folder.suffix.lower() == ".ipynb":  # a notebook has cells, not these files
+        from grader.student.notebookcheck import notebook_wording
+
+        lines = [notebook_wording(line, report.folder.name) for line in lines]
     return "\n".join(lines)

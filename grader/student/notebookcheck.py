@@ -62,3 +62,12 @@ def check_notebook(path: Path, check: Callable[..., CheckReport], *,
     report.lines[:0] = [f"  (read from the tagged cells of {path.name}; the notebook was not "
                         "run, and untagged cells are not graded)", *sub.problems]
     return report
+
+
+def notebook_wording(line: str, name: str) -> str:
+    """A line of check's summary, with the file names of a folder turned into the notebook's
+    cells (the advice is the same; where to write it differs)."""
+    return (line.replace("replace the nulls in answers.yaml",
+                         f"replace the None values in the tagged cells of {name}")
+            .replace("write your functions in solution.py",
+                     "write your functions in their tagged cells"))

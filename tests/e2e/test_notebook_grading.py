@@ -199,6 +199,10 @@ def test_check_reads_a_notebook_folder_and_a_notebook_file(graded: dict) -> None
     assert not graded["pwned"].exists()
     fresh = check(root / "nbbuild" / course.folder("right"), run_code=False)
     assert fresh.missing == 2 and fresh.answered == 0
+    from grader.student.check import format_report
+
+    assert "replace the None values in the tagged cells of problems.ipynb" in \
+        format_report(fresh) and "answers.yaml" not in format_report(fresh)
 
 
 def test_export_to_jupyter_is_generate_notebook(graded: dict) -> None:

@@ -52,13 +52,17 @@ def autograder(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"course": course, "zip": root / "gs" / "autograder.zip", "root": root}
 
 
-def _run(ctx: dict, name: str, email: str, answers: dict) -> dict:
+def _run(ctx: dict, name: str, email: str, answers: dict | None,
+         notebook: bytes | None = None) -> dict:
     ag = ctx["root"] / name
     with zipfile.ZipFile(ctx["zip"]) as zf:
         zf.extractall(ag / "source")
     (ag / "submission").mkdir()
-    (ag / "submission" / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
-    (ag / "submission" / "solution.py").write_text(SOFTMAX, encoding="utf-8")
+    if notebook is not None:
+        (ag / "submission" / "problems.ipynb").write_bytes(notebook)
+    else:
+        (ag / "submission" / "answers.yaml").write_text(yaml.safe_dump(answers), "utf-8")
+        (ag / "submission" / "solution.py").write_text(SOFTMAX, encoding="utf-8")
     (ag / "submission_metadata.json").write_text(json.dumps(
         {"id": 1, "users": [{"email": email, "name": "x"}]}), encoding="utf-8")
     (ag / "results").mkdir()
@@ -95,3 +99,26 @@ def test_unknown_email_scores_nothing(autograder: dict) -> None:
     results = _run(autograder, "ag-x", "stranger@example.org",
                    {"info-kl-divergence": _kl(params)})
     assert results["score"] == 0
+
+
+def test_notebook_upload_without_identity_is_matched_by_email(autograder: dict) -> None:
+    import nbformat
+
+    from grader.course.generate import generate
+
+    course, root = autograder["course"], autograder["root"]
+    generate(course.assignment, root / "roster.csv", root / "nb", form="notebook")
+    nb = nbformat.read(root / "nb" / course.folder("bo") / "problems.ipynb", as_version=4)
+    del nb.metadata["grader"]  # saved by a Jupyter that dropped unknown metadata
+    kl = _kl(course.exercise("bo", "info-kl-divergence").params)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        for part, value in kl.items():
+            if f"grader:answer:info-kl-divergence/{part}" in tags:
+                cell.source = f"{part} = {value!r}"
+        if "grader:function:impl-softmax/softmax" in tags:
+            cell.source = SOFTMAX
+    results = _run(autograder, "ag-bo", "bo@example.org", None,
+                   nbformat.writes(nb).encode())
+    assert results["extra_data"]["student_id"] == "bo"
+    assert results["score"] == results["max_score"] == 14, json.dumps(results, indent=1)

@@ -158,19 +158,41 @@ def rebuild_cmd(results_dir: Path, empty: bool) -> None:
 
 
 @click.command("export")
-@click.argument("results_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "name", required=True, type=click.Choice(sorted(_format_names())),
-              help="The export format.")
-@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write [default: DIR/<the format's usual name>].")
+@click.argument("source", metavar="RESULTS|ASSIGNMENT", type=click.Path(path_type=Path))
+@click.option("--format", "name", type=click.Choice(sorted(_format_names())),
+              help="Export a results folder in this format.")
+@click.option("--to", "to", type=click.Choice(["jupyter", "moodle", "canvas", "prairielearn",
+                                                    "gradescope"]),
+              help="Export an assignment file for this platform (docs/export.md).")
+@click.option("--out", "target", type=click.Path(path_type=Path),
+              help="--format: file to write [default: RESULTS/<usual name>]; "
+                   "--to: folder to write into.")
+@click.option("--pool", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="--to moodle, canvas, prairielearn: variants per exercise.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="--to jupyter: the roster (one notebook per student).")
+@click.option("--key", type=click.Path(file_okay=False, path_type=Path),
+              help="--to gradescope: the folder `grader generate` wrote.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
               callback=_finite,
               help="The threshold the summary reports against.")
 @handle_errors
-def export_cmd(results_dir: Path, name: str, target: Path | None,
-               fail_under: float | None) -> None:
-    """Write one export of DIR's stored results, without regrading."""
+def export_cmd(source: Path, name: str | None, to: str | None, target: Path | None, pool: int,
+               roster: Path | None, key: Path | None, fail_under: float | None) -> None:
+    """Export a results folder (--format) or an assignment for another platform (--to)."""
+    from grader.app.lmsexport import export_assignment, usage_problem
+    from grader.core.errors import UserError
+
+    problem = usage_problem(source, fmt=name, to=to, out=target, roster=roster, key=key)
+    if problem:
+        raise UserError(problem)
+    if to is not None and target is not None:
+        result = export_assignment(source, to, target, pool=pool, roster=roster, key=key)
+        for line in [f"wrote {p}" for p in result.written] + list(result.notes):
+            click.echo(line)
+        return
     from grader.app.export import export_stored
 
-    for path in export_stored(results_dir, name, target, fail_under=fail_under):
+    assert name is not None
+    for path in export_stored(source, name, target, fail_under=fail_under):
         click.echo(f"wrote {path}")

@@ -107,15 +107,19 @@ def schema_cmd(kind: str) -> None:
 @click.option("--force", is_flag=True,
               help="Rewrite problem sets whose variants would change (another secret, "
                    "changed exercises); students must then get their new folders.")
+@click.option("--format", "form", type=click.Choice(["folder", "notebook"]), default="folder",
+              show_default=True,
+              help="folder: answers.yaml and solution.py; notebook: one Jupyter notebook "
+                   "(problems.ipynb) per student in their place.")
 @handle_errors
-def generate_cmd(assignment: str, roster: str, out: str, force: bool) -> None:
+def generate_cmd(assignment: str, roster: str, out: str, force: bool, form: str) -> None:
     """Generate every student's problem set and the instructor key."""
     from grader.course import generate
 
     folder = Path(out)  # "build/" and "build" alike print as "build/"
     with ProgressBar("generating", lines=False) as bar:
         result = generate.generate(Path(assignment), Path(roster), folder, force=force,
-                                   progress=bar)
+                                   progress=bar, form=form)
     click.echo(f"{result.students} problem sets in {folder}/ ({result.written} files written, "
                f"{result.unchanged} unchanged); instructor key in {folder / 'key'}/ "
                "(keep it from students)")

@@ -153,7 +153,8 @@ def _same_key(out: Path, key: KeyDocument) -> bool:
 
 
 def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool = False,
-             progress: Callable[[int, int, str], Any] | None = None) -> GenerateResult:
+             progress: Callable[[int, int, str], Any] | None = None,
+             form: str = "folder") -> GenerateResult:
     """Write every student's folder and the key; returns counts of files written.
 
     Problem sets already generated into `out` keep their variants: a run that would change any
@@ -178,21 +179,35 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
         raise UserError(refusal(out, assignment, changes))
     written = unchanged = 0
     for done, (sset, key) in enumerate(zip(sets, keys), len(students) + 1):
-        n = _write(out, _student_files(assignment, sset, key))
+        n = _write(out, _student_files(assignment, sset, key, form))
         written, unchanged = written + n[0], unchanged + n[1]
         if progress:
             progress(done, steps, f"generated {sset.student.folder}")
     n = _write(out, _key_files(assignment, sets, students))
-    notes = [x for x in (kept, _changed_note(changes), past_due_note(assignment)) if x]
+    notes = [x for x in (kept, _changed_note(changes), past_due_note(assignment),
+                         _mixed_note(out, sets, form)) if x]
     return GenerateResult(out, len(students), written + n[0], unchanged + n[1],
                           tuple(c.student for c in changes), tuple(notes))
 
 
-def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument) -> dict[Path, bytes]:
+def _mixed_note(out: Path, sets: Sequence[StudentSet], form: str) -> str | None:
+    """Notebooks written beside an earlier answers.yaml: grading reads answers.yaml first."""
+    mixed = [s.student.folder for s in sets if form == "notebook"
+             and (out / s.student.folder / "answers.yaml").exists()]
+    if not mixed:
+        return None
+    return (f"warning: {len(mixed)} folder(s) in {display_path(out)} still hold answers.yaml from "
+            f"an earlier run ({_names(mixed)}); work in those folders is graded from "
+            "answers.yaml and solution.py, not from problems.ipynb. Generate notebooks into a "
+            "new folder, or remove those files before handing the folders out.")
+
+
+def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument,
+                   form: str = "folder") -> dict[Path, bytes]:
     """One student's folder and key file, as bytes by path relative to the output."""
     from grader.course.studentfiles import student_files
 
-    files = student_files(assignment, sset, variant=key.variant)
+    files = student_files(assignment, sset, variant=key.variant, form=form)
     files[Path("key") / f"{sset.student.folder}.json"] = \
         (to_json(key.to_dict(), indent=1) + "\n").encode()
     return files

@@ -23,11 +23,13 @@ ANSWERS_HELP = """\
 # true/false for yes-no questions."""
 
 
-def student_files(assignment: Any, sset: Any, *, variant: str | None = None) -> dict[Path, bytes]:
+def student_files(assignment: Any, sset: Any, *, variant: str | None = None,
+                  form: str = "folder") -> dict[Path, bytes]:
     """Every file of one student's folder, as bytes keyed by path relative to the output.
 
     `variant` is the key's fingerprint, written into grader.json so that grading can tell
-    which generate run a handed-in problem set comes from.
+    which generate run a handed-in problem set comes from. `form` "notebook" writes
+    problems.ipynb in place of answers.yaml and solution.py (grader.course.notebook).
     """
     from grader.core.render import render
     from grader.core.timeview import time_view
@@ -43,6 +45,13 @@ def student_files(assignment: Any, sset: Any, *, variant: str | None = None) -> 
         folder / META: meta_bytes(dataclasses.replace(student_meta(assignment, sset),
                                                       variant=variant)),
     }
+    if form == "notebook":
+        from grader.course.notebook import NOTEBOOK, notebook_bytes
+
+        del files[folder / "answers.yaml"]
+        files[folder / NOTEBOOK] = notebook_bytes(assignment, sset, files[folder / META],
+                                                  public_examples)
+        return files
     functions = [p.function for pe in sset.exercises for p in pe.exercise.parts if p.function]
     if functions:
         files[folder / "solution.py"] = render("solution.py.j2", functions=functions,

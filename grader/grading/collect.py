@@ -23,6 +23,7 @@ from grader.core.errors import UserError, display_path
 from grader.grading.keys import StudentKey
 from grader.grading.results import StudentStatus
 from grader.student.documents import HandedInMeta
+from grader.student.notebook import is_notebook, read_notebook, with_notebook
 from grader.student.submission import (
     ANSWERS,
     MANIFEST,
@@ -85,14 +86,17 @@ def gather(submissions: Path, keys: Sequence[StudentKey], assignment_id: str, *,
 
     Raises UserError when nothing in `submissions` is a submission, unless `allow_empty`.
     """
-    if not submissions.is_dir():
+    if submissions.is_file() and is_notebook(submissions):  # one notebook handed in alone
+        found, loose, single = [_from_notebook(submissions, assignment_id)], list[str](), True
+    elif not submissions.is_dir():
         raise UserError(f"{display_path(submissions)}: no such folder of submissions (give the "
                         "folder holding the student folders or `grader submit` archives)")
-    single = any((submissions / name).is_file() for name in (ANSWERS, SOLUTION, META))
-    # A folder that is itself one submission (a student's repository in CI, Gradescope's
-    # /autograder/submission): grade it alone, without listing everyone else as missing.
-    found, loose = ([_from_folder(submissions)], []) if single else \
-        _scan(submissions, assignment_id, exclude)
+    else:
+        single = any((submissions / name).is_file() for name in (ANSWERS, SOLUTION, META))
+        # A folder that is itself one submission (a student's repository in CI, Gradescope's
+        # /autograder/submission): grade it alone, without listing everyone else as missing.
+        found, loose = ([_from_folder(submissions)], []) if single else \
+            _scan(submissions, assignment_id, exclude)
     if not allow_empty and not any(_has_work(f) for f in found):
         raise UserError(nothing_found(submissions, found, loose))
     entries, mismatched = _mismatches_together(_match(found, keys, assignment_id, single))
@@ -223,6 +227,8 @@ def _scan(root: Path, assignment_id: str,
             out.append(_from_folder(path))
         elif path.is_file() and path.suffix.lower() == ".zip":
             out.append(_from_archive(path, assignment_id))
+        elif path.is_file() and is_notebook(path):
+            out.append(_from_notebook(path, assignment_id))
         elif path.is_file():
             loose.append(path.name)
     return out, loose
@@ -230,9 +236,18 @@ def _scan(root: Path, assignment_id: str,
 
 def _from_folder(path: Path) -> _Found:
     # Named by the outer folder (where it was handed in), read from where the files are.
-    sub = dataclasses.replace(read_folder(work_folder(path)), source=path)
+    work = work_folder(path)
+    sub = dataclasses.replace(with_notebook(read_folder(work), work), source=path)
     meta = _meta(sub)
     return _Found(sub, meta.student, meta.assignment, path.name)
+
+
+def _from_notebook(path: Path, assignment_id: str) -> _Found:
+    """A Jupyter notebook handed in alone: named by its file name (`<assignment>-<folder>`)."""
+    sub = read_notebook(path)
+    meta = _meta(sub)
+    return _Found(sub, meta.student, meta.assignment,
+                  path.stem.removeprefix(f"{assignment_id}-"))
 
 
 def _from_archive(path: Path, assignment_id: str) -> _Found:

@@ -37,7 +37,16 @@ def _part(entry: dict) -> PartSpec:
 
 
 def check(folder: Path, *, run_code: bool = True) -> CheckReport:
-    """Check a problem-set folder; UserError when answers.yaml cannot be read at all."""
+    """Check a problem-set folder; UserError when answers.yaml cannot be read at all.
+
+    A notebook (given, or the folder's only one when it has no answers.yaml or solution.py) is
+    checked through the files its tagged cells stand for (grader.student.notebookcheck).
+    """
+    from grader.student.notebookcheck import check_notebook, notebook_to_check
+
+    notebook = notebook_to_check(folder)
+    if notebook is not None:
+        return check_notebook(notebook, check, run_code=run_code)
     require_folder(folder, "check")
     meta = _read_meta(folder)
     report = CheckReport(folder)
@@ -266,8 +275,11 @@ def submit(folder: Path, *, out: Path | str | None = None, anyway: bool = False,
     cannot be read stops it (it is quick to fix) unless `anyway`.
     """
     from grader.core.fsutil import atomic_write_bytes
+    from grader.student.notebookcheck import notebook_files, notebook_to_check
 
-    require_folder(folder, "submit")
+    notebook = notebook_to_check(folder)
+    if notebook is None:
+        require_folder(folder, "submit")
     report = check(folder)
     for line in report.lines:
         echo(line)
@@ -278,8 +290,12 @@ def submit(folder: Path, *, out: Path | str | None = None, anyway: bool = False,
         raise UserError(f"{where}{typed} problem(s) to fix before submitting (see above); "
                         "nothing was written. To hand in as it is (those parts score 0), run "
                         "`grader submit --anyway`")
-    meta = _read_meta(folder)
-    files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
+    if notebook is not None:  # the files the notebook's tagged cells stand for, as graded
+        files, meta = notebook_files(notebook)
+        folder = notebook.parent
+    else:
+        meta = _read_meta(folder)
+        files = {n: (folder / n).read_bytes() for n in SUBMITTED if (folder / n).is_file()}
     manifest = manifest_for(files, meta)
     here = folder.resolve()  # `grader submit` in the folder itself: Path(".").parent is "."
     name = f"{meta.assignment.id}-{here.name}.zip"
@@ -360,4 +376,8 @@ def format_report(report: CheckReport) -> str:
         if differing:
             lines.append(f"{differing} public example(s) returned a different value (DIFFERS "
                          "above): the hidden cases are likely to differ too.")
+    if report.folder.suffix.lower() == ".ipynb":  # a notebook has cells, not these files
+        from grader.student.notebookcheck import notebook_wording
+
+        lines = [notebook_wording(line, report.folder.name) for line in lines]
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from grader.grading import engine
 from grader.outputs import exports, formats
 from grader.outputs import summary as md
 from grader.grading.collect import Entry, gather, vanished
+from grader.grading.functions import budget_losses
 from grader.grading.gradebook import DamagedError, Gradebook
 from grader.grading.keys import (
     StudentKey,
@@ -138,8 +139,10 @@ class _Run:
             grade_all(list(todo.values()), settings, jobs=jobs, emit=emit)
             book.finish_run(run)
         ordered = tuple(self.results[e.student_id] for e in self.entries)
+        lost = budget_losses(ordered)  # from every result, reused ones too: it stays visible
+        warnings = ([lost] if lost else []) + self.warnings
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
-                          tuple(sorted(self.changes)), tuple(_bounded(self.warnings)))
+                          tuple(sorted(self.changes)), tuple(_bounded(warnings)))
 
     def _plan(self, previous: dict) -> tuple[dict[str, Entry], dict[str, str]]:
         """Reuse unchanged results; return the entries to grade and every fingerprint."""

@@ -13,11 +13,12 @@ case), and so pays the spec's 2 s per-case limit.
 Two ways, alternately, in this one process, so that each grader run is paired with a floor
 run on the same machine state (the ratio of each pair is reported, and their median):
 
-floor   the unisolated in-process floor: read every key, compute every expected value with
-        the reference solver, exec each solution.py in this process and call it on every
+floor   the unisolated in-process floor: given the parsed specs (untimed), read every key,
+        compute every expected value with the reference solver, exec each solution.py in this process and call it on every
         case (a SIGALRM at the spec's per-case limit stops a hang), compare with the spec's
         tolerance. No isolation, no results, no gradebook, no pages: the least work grading
-        can be. One process, one core.
+        can be. One process, one core. The grader's time includes loading the assignment
+        and parsing the spec library (~1 s, the same for any class size).
 grader  `grade_assignment(..., force=True)` into the same results folder (a regrade that
         redoes everything): keys, the sandbox at its full level on --jobs workers (all cores
         by default), results, gradebook, exports, every page.
@@ -87,17 +88,24 @@ def _arg(x: Any) -> Any:
     return x
 
 
-def grade_floor(assignment: Path, subs: Path, build_dir: Path) -> dict[str, float]:
+def load_specs(assignment: Path) -> tuple[Any, dict[str, Any]]:
+    """The assignment and its specs, loaded once, outside the floor's timing."""
+    from grader.course.assignment import load_assignment
+    from grader.course.generate import load_library_for
+
+    a = load_assignment(assignment)
+    return a, {e.id: e for e in load_library_for(a)}
+
+
+def grade_floor(specs: tuple[Any, dict[str, Any]], subs: Path,
+                build_dir: Path) -> dict[str, float]:
     """Every student's score, graded in this process without isolation."""
     from grader.authoring.cases import BuiltCase, reference_value
     from grader.core.values import to_plain
-    from grader.course.assignment import load_assignment
-    from grader.course.generate import load_library_for
     from grader.grading.keys import load_keys
     from grader.kinds.base import values_close
 
-    a = load_assignment(assignment)
-    library = {e.id: e for e in load_library_for(a)}
+    a, library = specs
 
     def alarm(*_: Any) -> None:
         raise TimeoutError
@@ -167,9 +175,10 @@ def main() -> None:
         a, subs, build_dir = build(tmp / "class", args.students, hang=args.hang)
         out = tmp / "out"
         grade_grader(a, subs, build_dir, out, args.jobs)  # warm: imports, first gradebook
+        specs = load_specs(a)  # the floor is given its specs: it pays no YAML parsing
         pairs = []
         for _ in range(args.repeat):
-            f, floor_scores = timed(grade_floor, a, subs, build_dir)
+            f, floor_scores = timed(grade_floor, specs, subs, build_dir)
             g, grader_scores = timed(grade_grader, a, subs, build_dir, out, args.jobs)
             pairs.append((f, g))
         if args.profile:

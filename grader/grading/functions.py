@@ -27,6 +27,7 @@ from grader.sandbox.runner import BUDGET_USED
 from grader.core.values import short
 
 _WHERE = re.compile(r"\((solution\.py, line \d+, in [\w<>]+)\)$")
+IMPORT_FAILED = "importing solution.py failed: "  # the sandbox's words for an import that failed
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,12 @@ def _ending_message(outcome: CaseOutcome, public: bool) -> str:
         return raised_message(outcome.message)
     if public or outcome.status != "exception":
         return outcome.message
-    name = outcome.message.split(":", 1)[0].split(" ", 1)[0]
+    head, importing, rest = outcome.message.partition(IMPORT_FAILED)
+    text = rest if importing and not head else outcome.message
+    name = text.split(":", 1)[0].split(" ", 1)[0]
     where = _WHERE.search(outcome.message)
-    return f"raised {name}" + (f" ({where.group(1)})" if where else "")
+    said = f"raised {name}" + (f" ({where.group(1)})" if where else "")
+    return f"importing solution.py {said}" if importing and not head else said
 
 
 def grade_function(work: FunctionWork, run: SandboxRun | None, *, revealed: bool,

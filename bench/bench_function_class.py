@@ -14,14 +14,17 @@ Two ways, alternately, in this one process, so that each grader run is paired wi
 run on the same machine state (the ratio of each pair is reported, and their median):
 
 floor   the unisolated in-process floor: given the parsed specs (untimed), read every key,
-        compute every expected value with the reference solver, exec each solution.py in this process and call it on every
-        case (a SIGALRM at the spec's per-case limit stops a hang), compare with the spec's
-        tolerance. No isolation, no results, no gradebook, no pages: the least work grading
-        can be. One process, one core. The grader's time includes loading the assignment
-        and parsing the spec library (~1 s, the same for any class size).
+        compute every expected value with the reference solver, exec each solution.py in
+        this process and call it on every case (a SIGALRM at the spec's per-case limit
+        stops a hang), compare with the spec's tolerance. No isolation, no results, no
+        gradebook, no pages: the least work grading can be. One process, one core. The
+        grader's time includes loading the assignment and its specs.
 grader  `grade_assignment(..., force=True)` into the same results folder (a regrade that
         redoes everything): keys, the sandbox at its full level on --jobs workers (all cores
         by default), results, gradebook, exports, every page.
+
+Then an unchanged regrade (no --force; every result reused), --repeat times, reported as a
+share of the median full grade.
 
 Both must give every student the same score (printed). --profile FILE writes a cProfile of
 one grader run (the grading process only; sandbox children are other processes).
@@ -154,6 +157,15 @@ def grade_grader(assignment: Path, subs: Path, build_dir: Path, out: Path,
     return {r.student_id: round(r.score, 4) for r in summary.results}
 
 
+def grade_again(assignment: Path, subs: Path, build_dir: Path, out: Path,
+                jobs: int | None) -> None:
+    """A regrade with nothing changed (no --force): every result is reused."""
+    from grader.app.grade import grade_assignment
+
+    summary = grade_assignment(assignment, subs, out, key_dir=build_dir, jobs=jobs)
+    assert summary.graded == 0, summary.graded
+
+
 def timed(fn: Any, *args: Any, **kw: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     out = fn(*args, **kw)
@@ -181,6 +193,8 @@ def main() -> None:
             f, floor_scores = timed(grade_floor, specs, subs, build_dir)
             g, grader_scores = timed(grade_grader, a, subs, build_dir, out, args.jobs)
             pairs.append((f, g))
+        regrades = [timed(grade_again, a, subs, build_dir, out, args.jobs)[0]
+                    for _ in range(args.repeat)]
         if args.profile:
             grade_grader(a, subs, build_dir, out, args.jobs, args.profile)
     finally:
@@ -191,7 +205,10 @@ def main() -> None:
               "floor_s": [round(f, 3) for f, _ in pairs],
               "grader_s": [round(g, 3) for _, g in pairs],
               "ratios": [round(r, 3) for r in ratios], "median_ratio": statistics.median(ratios),
-              "scores_agree": floor_scores == grader_scores}
+              "scores_agree": floor_scores == grader_scores,
+              "regrade_s": [round(r, 3) for r in regrades],
+              "regrade_share": statistics.median(regrades) / statistics.median(
+                  g for _, g in pairs)}
     if args.json:
         print(json.dumps(report))
         return
@@ -201,6 +218,8 @@ def main() -> None:
     for f, g in pairs:
         print(f"  floor {f:6.2f} s   grader {g:6.2f} s   ratio {g / f:5.2f}")
     print(f"  median ratio grader/floor: {report['median_ratio']:.2f}")
+    print(f"  unchanged regrade: median {statistics.median(regrades):.2f} s, "
+          f"{100 * report['regrade_share']:.0f}% of a full grade")
 
 
 if __name__ == "__main__":

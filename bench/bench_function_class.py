@@ -37,6 +37,7 @@ import cProfile
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -166,10 +167,26 @@ def grade_again(assignment: Path, subs: Path, build_dir: Path, out: Path,
     assert summary.graded == 0, summary.graded
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process (all threads) and of every child it has waited for (the
+    sandbox's zygotes, which have waited for their forked children): robust to other jobs
+    loading the machine, unlike wall time."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed(fn: Any, *args: Any, **kw: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     out = fn(*args, **kw)
     return time.perf_counter() - start, out
+
+
+def timed_cpu(fn: Any, *args: Any, **kw: Any) -> tuple[float, float, Any]:
+    """(wall seconds, CPU seconds, result)."""
+    cpu = cpu_seconds()
+    wall, out = timed(fn, *args, **kw)
+    return wall, cpu_seconds() - cpu, out
 
 
 def main() -> None:
@@ -188,11 +205,12 @@ def main() -> None:
         out = tmp / "out"
         grade_grader(a, subs, build_dir, out, args.jobs)  # warm: imports, first gradebook
         specs = load_specs(a)  # the floor is given its specs: it pays no YAML parsing
-        pairs = []
+        pairs, cpus = [], []
         for _ in range(args.repeat):
-            f, floor_scores = timed(grade_floor, specs, subs, build_dir)
-            g, grader_scores = timed(grade_grader, a, subs, build_dir, out, args.jobs)
+            f, fc, floor_scores = timed_cpu(grade_floor, specs, subs, build_dir)
+            g, gc, grader_scores = timed_cpu(grade_grader, a, subs, build_dir, out, args.jobs)
             pairs.append((f, g))
+            cpus.append((fc, gc))
         regrades = [timed(grade_again, a, subs, build_dir, out, args.jobs)[0]
                     for _ in range(args.repeat)]
         if args.profile:
@@ -205,6 +223,9 @@ def main() -> None:
               "floor_s": [round(f, 3) for f, _ in pairs],
               "grader_s": [round(g, 3) for _, g in pairs],
               "ratios": [round(r, 3) for r in ratios], "median_ratio": statistics.median(ratios),
+              "floor_cpu_s": [round(f, 3) for f, _ in cpus],
+              "grader_cpu_s": [round(g, 3) for _, g in cpus],
+              "median_cpu_ratio": statistics.median(g / f for f, g in cpus),
               "scores_agree": floor_scores == grader_scores,
               "regrade_s": [round(r, 3) for r in regrades],
               "regrade_share": statistics.median(regrades) / statistics.median(
@@ -215,9 +236,11 @@ def main() -> None:
     print(f"{args.students} students x {len(EXERCISES)} functions"
           f"{' (1 in 50 hangs)' if args.hang else ''}, {report['jobs']} workers; "
           f"scores agree: {report['scores_agree']}")
-    for f, g in pairs:
-        print(f"  floor {f:6.2f} s   grader {g:6.2f} s   ratio {g / f:5.2f}")
-    print(f"  median ratio grader/floor: {report['median_ratio']:.2f}")
+    for (f, g), (fc, gc) in zip(pairs, cpus):
+        print(f"  floor {f:6.2f} s   grader {g:6.2f} s   ratio {g / f:5.2f}   "
+              f"(CPU: floor {fc:6.2f} s, grader {gc:6.2f} s, ratio {gc / fc:5.2f})")
+    print(f"  median ratio grader/floor: {report['median_ratio']:.2f} wall, "
+          f"{report['median_cpu_ratio']:.2f} CPU")
     print(f"  unchanged regrade: median {statistics.median(regrades):.2f} s, "
           f"{100 * report['regrade_share']:.0f}% of a full grade")
 

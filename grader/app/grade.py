@@ -149,7 +149,7 @@ class _Run:
                 if old is not None and abs(old.total - r.score) > 1e-9:
                     self.changes.append((r.student_id, old.total, r.score))
                 self.warnings += g.warnings
-                self._done(r, "graded")
+                self._done(r, "missing" if r.status == "missing" else "graded")
 
             grade_all(list(todo.values()), settings, jobs=jobs, emit=emit)
             book.finish_run(run)

@@ -62,3 +62,16 @@ def test_an_unchanged_regrade_renders_no_student_page_but_restores_a_deleted_one
     again = grade_assignment(k.assignment, k.subs, out, key_dir=k.build)
     assert (again.graded, rendered) == (0, ["bob"])
     assert {p.name: p.read_bytes() for p in out.glob("*.html")} == pages
+
+
+def test_the_progress_line_of_a_student_without_work_says_missing_not_graded(
+        tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, "only-secret-0123456789abcdef")
+    (tmp_path / "my-specs").mkdir()
+    k = Course.create(tmp_path, ASSIGNMENT, "id,name,email\nann,Ann,a@example.org\n"
+                      "bob,Bob,b@example.org\n")
+    k.folder_submission("ann", k.right("ann"), None)
+    lines: list[str] = []
+    grade_assignment(k.assignment, k.subs, tmp_path / "out", key_dir=k.build,
+                     progress=lambda done, total, line: lines.append(line))
+    assert sorted(line.split(":")[0] for line in lines) == ["graded ann", "missing bob"]

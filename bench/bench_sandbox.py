@@ -196,16 +196,33 @@ def run_mode(mode: str, n: int, workers: int) -> dict[str, Any]:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def measure(mode: str, n: int, workers: int, repeat: int) -> dict[str, Any]:
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, __file__, "--mode", mode, "-n", str(n),
-                              "--workers", str(workers)], capture_output=True, text=True,
-                             check=True)
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+def run_once(mode: str, n: int, workers: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--mode", mode, "-n", str(n),
+                          "--workers", str(workers)], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {"median_s": statistics.median(r["seconds"] for r in runs),
             "peak_mb": max(r["peak_mb"] for r in runs), "scores": runs[0]["scores"],
             "runs": len(runs)}
+
+
+def measure(mode: str, n: int, workers: int, repeat: int) -> dict[str, Any]:
+    return summarise([run_once(mode, n, workers) for _ in range(repeat)])
+
+
+def paired(n: int, workers: int, repeat: int) -> tuple[dict[str, Any], dict[str, Any],
+                                                       list[float]]:
+    """Floor and sandbox run alternately, each sandbox run paired with the floor run before
+    it, so that both see the same machine load (as bench_function_class.py does)."""
+    floors, sandboxes = [], []
+    for _ in range(repeat):
+        floors.append(run_once("floor", n, workers))
+        sandboxes.append(run_once("sandbox", n, workers))
+    ratios = [s["seconds"] / f["seconds"] for f, s in zip(floors, sandboxes)]
+    return summarise(floors), summarise(sandboxes), ratios
 
 
 def main() -> None:
@@ -221,18 +238,21 @@ def main() -> None:
         print(json.dumps(run_mode(a.mode, n, a.workers)))
         return
     repeat = 1 if a.quick else a.repeat
-    res = {m: measure(m, n, a.workers, repeat if m != "pytest" else 1) for m in MODES}
+    floor_res, sandbox_res, ratios = paired(n, a.workers, repeat)
+    res = {"floor": floor_res, "pytest": measure("pytest", n, a.workers, 1),
+           "sandbox": sandbox_res}
     small = measure("sandbox", max(n // 4, 5), a.workers, 1)
     agree = res["floor"]["scores"] == res["pytest"]["scores"] == res["sandbox"]["scores"]
-    floor, pyt, sbx = (res[m]["median_s"] for m in MODES)
+    pyt, sbx = res["pytest"]["median_s"], res["sandbox"]["median_s"]
     print(f"{n} submissions x 6 functions x 20 cases, {a.workers} workers, "
           f"per-case limit {CASE_SECONDS} s; scores agree across modes: {agree}")
     for m in MODES:
         print(f"  {m:8s} median {res[m]['median_s']:7.2f} s over {res[m]['runs']} run(s), "
               f"{1000 * res[m]['median_s'] / n:6.1f} ms/submission, "
               f"peak {res[m]['peak_mb']:.0f} MB")
-    print(f"  sandbox is {pyt / sbx:.1f}x faster than pytest-per-student, "
-          f"{sbx / floor:.2f}x the unisolated floor")
+    print(f"  sandbox is {pyt / sbx:.1f}x faster than pytest-per-student; sandbox/floor "
+          f"paired ratios {', '.join(f'{r:.2f}' for r in ratios)}: median "
+          f"{statistics.median(ratios):.2f}x the unisolated floor")
     print(f"  sandbox grader peak memory: {small['peak_mb']:.0f} MB at {max(n // 4, 5)} "
           f"submissions, {res['sandbox']['peak_mb']:.0f} MB at {n}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Mapping, Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from grader.grading import engine
 from grader.outputs import exports, formats
 from grader.outputs import summary as md
 from grader.grading.collect import Entry, gather, vanished
+from grader.grading.functions import budget_losses
 from grader.grading.gradebook import DamagedError, Gradebook
 from grader.grading.keys import (
     StudentKey,
@@ -55,9 +56,12 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     from grader.course.generate import load_library_for
 
     assignment = load_assignment(Path(assignment_path))
-    library = {e.id: e for e in load_library_for(assignment)}
     key_dir = find_key_dir(key=key_dir, out=Path(out), submissions=Path(submissions_dir))
     keys = load_keys(key_dir, assignment.id)
+    # Only the specs the key names (and the assignment lists): not the whole library.
+    wanted = {e.id for k in keys for e in k.exercises}
+    wanted |= {e.exercise_id for e in assignment.entries if e.exercise_id}
+    library = {e.id: e for e in load_library_for(assignment, only=wanted)}
     check_exercises(keys, library, key_dir)
     found = gather(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir],
                    allow_empty=allow_empty)
@@ -75,18 +79,29 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
         result = run.grade(Path(out), jobs=jobs)
         _export(result, assignment, Path(out), run.documents, exports_to or {},
                 fail_under=fail_under)
-        _render_pages(result, assignment, Path(out), keys, library)
+        _render_pages(result, assignment, Path(out), keys, library, reused=run.reused)
     return result
 
 
 def _render_pages(result: RunSummary, assignment: Assignment, out: Path,
-                  keys: Sequence[StudentKey], library: dict[str, Exercise]) -> None:
-    """Every student's report and the class report, with each student's own prompts."""
-    from grader.outputs.reports import prompts_from_params, render_reports
+                  keys: Sequence[StudentKey], library: dict[str, Exercise], *,
+                  reused: Collection[str] = ()) -> None:
+    """Every student's report and the class report, with each student's own prompts.
 
+    A student whose result was reused unchanged keeps the page already on disk: it is a
+    rendering of that same result (the fingerprint covers the key, the specs, the assignment
+    and the grader's version), so rendering it again would only give the same bytes.
+    """
+    from grader.outputs.reports import prompts_from_params, render_reports
+    from grader.outputs.reports.classreport import page_href
+
+    kept = {r.folder for r in result.results
+            if r.student_id in reused and (out / page_href(r)).is_file()}
     prompts = {k.folder: prompts_from_params((library[e.id], e.params)
-                                             for e in k.exercises) for k in keys}
-    render_reports(out, results=result.results, assignment=assignment, prompts=prompts)
+                                             for e in k.exercises)
+               for k in keys if k.folder not in kept}
+    render_reports(out, results=result.results, assignment=assignment, prompts=prompts,
+                   up_to_date=kept)
 
 
 class _Run:
@@ -108,6 +123,7 @@ class _Run:
         self.results: dict[str, StudentResult] = {}
         self.documents: dict[str, str] = {}  # each result's JSON, serialised once
         self.changes: list[tuple[str, float, float]] = []
+        self.reused: set[str] = set()  # students whose stored result was reused unchanged
 
     def grade(self, out: Path, *, jobs: int | None) -> RunSummary:
         settings = engine.Settings(self.assignment, self.library, self.revealed, self.level,
@@ -134,13 +150,15 @@ class _Run:
                 if old is not None and abs(old.total - r.score) > 1e-9:
                     self.changes.append((r.student_id, old.total, r.score))
                 self.warnings += g.warnings
-                self._done(r, "graded")
+                self._done(r, "missing" if r.status == "missing" else "graded")
 
             grade_all(list(todo.values()), settings, jobs=jobs, emit=emit)
             book.finish_run(run)
         ordered = tuple(self.results[e.student_id] for e in self.entries)
+        lost = budget_losses(ordered)  # from every result, reused ones too: it stays visible
+        warnings = ([lost] if lost else []) + self.warnings
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
-                          tuple(sorted(self.changes)), tuple(_bounded(self.warnings)))
+                          tuple(sorted(self.changes)), tuple(_bounded(warnings)))
 
     def _plan(self, previous: dict) -> tuple[dict[str, Entry], dict[str, str]]:
         """Reuse unchanged results; return the entries to grade and every fingerprint."""
@@ -152,6 +170,7 @@ class _Run:
                 if old.json.startswith("{\n"):  # written by result_json: reuse the bytes
                     self.documents[entry.student_id] = old.json
                 self._done(old.result(), "unchanged")
+                self.reused.add(entry.student_id)
             else:
                 todo[entry.student_id], prints[entry.student_id] = entry, fp
         return todo, prints

@@ -233,8 +233,8 @@ class Timing:
                 if answers > cases else
                 f"the references of a variant's function cases take {cases:.2f} s together")
         return [f"{self.path}: {what}, more than 1/{LIMIT_SHARE} of the {wall:g} s a student's "
-                "whole run gets (the default sandbox.time_limit); grading recomputes them for "
-                "every student"]
+                "function gets for all its cases (the default sandbox.time_limit); grading "
+                "recomputes them for every student"]
 
 
 def _timed_reference(fn: Any, case: Any) -> tuple[Any, float, str | None]:

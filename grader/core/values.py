@@ -57,13 +57,26 @@ def _decode(x: Any) -> Any:
 
 def encode_json(x: Any) -> Any:
     """Plain data with inf/nan replaced by their strings, ready for json.dumps."""
+    # One pass, exact types first: a result holds hundreds of values that are plain already.
+    t = type(x)
+    if t is str or t is int or t is bool or x is None:
+        return x
+    if t is float:
+        return x if math.isfinite(x) else _encode(x)
+    if t is list or t is tuple:
+        return [encode_json(v) for v in x]
+    if t is dict:
+        return {k if type(k) is str else str(k): encode_json(v) for k, v in x.items()}
     return _encode(to_plain(x))
 
 
 def to_json(x: Any, *, indent: int | None = None) -> str:
     """Serialise plain data deterministically (sorted keys, inf/nan as strings)."""
-    return json.dumps(encode_json(x), indent=indent, sort_keys=True, ensure_ascii=False,
-                      allow_nan=False)
+    if indent is not None:
+        from grader.core.jsontext import dumps_indented
+
+        return dumps_indented(encode_json(x), indent)
+    return json.dumps(encode_json(x), sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
 def from_json(text: str) -> Any:

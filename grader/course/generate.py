@@ -6,7 +6,7 @@ byte-identical files, and each write is atomic, so an interrupted run leaves no 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,14 +55,15 @@ class GenerateResult:
     notes: tuple[str, ...] = ()  # warnings for the instructor (changed variants, past due)
 
 
-def load_library_for(assignment: Assignment) -> list[Any]:
-    """The packaged library plus the assignment's own spec folders."""
+def load_library_for(assignment: Assignment, *,
+                     only: Collection[str] | None = None) -> list[Any]:
+    """The packaged library plus the assignment's own spec folders (`only` these ids)."""
     from grader.authoring.spec import library_dirs, load_library
 
     for folder in assignment.library:
         if not folder.is_dir():
             raise UserError(f"{assignment.path}: library folder {folder} does not exist")
-    return load_library(library_dirs(assignment.library))
+    return load_library(library_dirs(assignment.library), only=only)
 
 
 def plan_student(assignment: Assignment, student: Student, secret: bytes,

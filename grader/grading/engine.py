@@ -118,11 +118,15 @@ def _job(p: Prepared, s: Settings) -> Job | None:
 
 
 def limits_for(assignment: Assignment, works: list[FunctionWork]) -> Limits:
-    """The sandbox limits: the assignment's wall clock and memory, the specs' per-case limit."""
-    wall = assignment.sandbox.time_limit
+    """The sandbox limits: sandbox.time_limit is each function's own budget (so a hang in one
+    function costs no other its cases), the whole run is capped at that budget times the number
+    of functions; memory from the assignment, the specs' per-case limit."""
+    budget = assignment.sandbox.time_limit
+    wall = budget * len({w.fn.name for w in works})
     per_case = max(w.fn.time_limit for w in works)
     return Limits(wall_seconds=wall, memory_mb=assignment.sandbox.memory_mb,
-                  cpu_seconds=math.ceil(wall) + 1, per_case_seconds=min(per_case, wall))
+                  cpu_seconds=math.ceil(wall) + 1, per_case_seconds=min(per_case, budget),
+                  function_seconds=budget)
 
 
 def finish(p: Prepared, run: SandboxRun | None, s: Settings) -> Graded:

@@ -18,12 +18,14 @@ from grader.authoring.cases import BuiltCase, reference_value
 from grader.course.documents import KeyCase
 from grader.kinds import KINDS
 from grader.core.model import FunctionSpec, PartSpec
-from grader.grading.results import CaseResult, CaseStatus, PartResult
+from grader.grading.results import CaseResult, CaseStatus, PartResult, StudentResult
 from grader.sandbox import CaseOutcome, SandboxRun
 from grader.sandbox.messages import import_message, raised_message
+from grader.sandbox.runner import BUDGET_USED
 from grader.core.values import short
 
 _WHERE = re.compile(r"\((solution\.py, line \d+, in [\w<>]+)\)$")
+IMPORT_FAILED = "importing solution.py failed: "  # the sandbox's words for an import that failed
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,12 @@ def _ending_message(outcome: CaseOutcome, public: bool) -> str:
         return raised_message(outcome.message)
     if public or outcome.status != "exception":
         return outcome.message
-    name = outcome.message.split(":", 1)[0].split(" ", 1)[0]
+    head, importing, rest = outcome.message.partition(IMPORT_FAILED)
+    text = rest if importing and not head else outcome.message
+    name = text.split(":", 1)[0].split(" ", 1)[0]
     where = _WHERE.search(outcome.message)
-    return f"raised {name}" + (f" ({where.group(1)})" if where else "")
+    said = f"raised {name}" + (f" ({where.group(1)})" if where else "")
+    return f"importing solution.py {said}" if importing and not head else said
 
 
 def grade_function(work: FunctionWork, run: SandboxRun | None, *, revealed: bool,
@@ -146,11 +151,35 @@ def _part(work: FunctionWork, score: float, status: Any, feedback: str,
                       work.points, status, feedback, cases=cases)
 
 
+def lost_to_budget(case: CaseResult) -> bool:
+    """Whether this case was not run because its function's time budget ran out."""
+    return case.status == "not_run" and BUDGET_USED in case.message
+
+
+def budget_losses(results: Sequence[StudentResult]) -> str | None:
+    """The instructor's warning: who lost cases because a function used up its time budget."""
+    lost = []
+    for r in results:
+        parts = [f"{e.id}.{p.part_id}: {n}" for e in r.exercises for p in e.parts
+                 if (n := sum(lost_to_budget(c) for c in p.cases))]
+        if parts:
+            lost.append(f"{r.student_id} ({', '.join(parts)})")
+    if not lost:
+        return None
+    shown = ", ".join(lost[:20]) + (f" and {len(lost) - 20} more" if len(lost) > 20 else "")
+    return (f"{len(lost)} student(s) lost cases to a function's time budget "
+            f"(sandbox.time_limit, per function; their other functions were run in full), "
+            f"cases not run: {shown}")
+
+
 def _feedback(results: Sequence[CaseResult], run: SandboxRun, shared: str | None) -> str:
     total, passed = len(results), sum(r.passed for r in results)
     if total and passed == total:
         return f"All {total} cases passed."
     lines = [f"{passed} of {total} cases passed."]
+    skipped = next((r.message for r in results if lost_to_budget(r)), None)
+    if skipped and not run.import_error:
+        lines.append(f"{sum(lost_to_budget(r) for r in results)} cases were {skipped}.")
     if run.import_error:
         lines.append(f"solution.py could not be run: {import_message(run.import_error)}")
         return " ".join(lines)

@@ -8,7 +8,8 @@ inputs twice gives the same bytes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 RESULT_SCHEMA_VERSION = 1
@@ -99,8 +100,8 @@ class StudentResult:
         return [p for e in self.exercises for p in e.parts]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON (see docs/results.md)."""
-        return asdict(self)
+        """Plain data for JSON (see docs/results.md): what dataclasses.asdict gives."""
+        return _as_dict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> StudentResult:
@@ -136,3 +137,22 @@ def num(x: float) -> str:
     """A score as the exports write it: at most 4 decimals, no trailing zeros."""
     text = f"{round(x, 4):.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def _as_dict(x: Any) -> Any:
+    """dataclasses.asdict without its per-field overhead (a result holds hundreds of values,
+    and asdict cost more than running the student's code): containers are rebuilt, leaves
+    that are not plain scalars are deep-copied, as asdict does."""
+    if is_dataclass(x) and not isinstance(x, type):
+        return {f.name: _as_dict(getattr(x, f.name)) for f in fields(x)}
+    t = type(x)
+    if t in _SCALARS:
+        return x
+    if t is list or t is tuple:
+        return t(_as_dict(v) for v in x)
+    if t is dict:
+        return {_as_dict(k): _as_dict(v) for k, v in x.items()}
+    return copy.deepcopy(x)
+
+
+_SCALARS = (str, int, float, bool, type(None))

@@ -212,7 +212,7 @@ def _fork_and_watch(req: dict, workdir: str, child: Any, seccomp: Any) -> dict:
         os.close(r)
     return {"reason": reason, "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "elapsed": time.monotonic() - start,
+            "elapsed": time.monotonic() - start, "spent": watch.spent,
             **{k: base64.b64encode(bytes(b)).decode() for k, b in watch.named_buffers()}}
 
 
@@ -226,6 +226,12 @@ class _Watch:
         self.bufs = [bytearray(), bytearray(), bytearray()]
         self.deadline = req["deadline"]
         self.per_case = req.get("per_case_seconds")
+        # Each function's own clock: [cases, seconds] per run of consecutive calls. Case lines
+        # follow "ready" and "imported"; the first clock also covers the import.
+        self.groups = [(int(n), float(s)) for n, s in req.get("groups") or []]
+        self.bounds = [2 + sum(n for n, _ in self.groups[:g + 1]) for g in range(len(self.groups))]
+        self.lines, self.group, self.group_start = 0, 0, 0.0
+        self.spent = [0.0] * len(self.groups)
         self.pidfd = os.pidfd_open(pid)
         self.sel = selectors.DefaultSelector()
         for fd in fds:
@@ -234,35 +240,61 @@ class _Watch:
         self.sel.register(self.pidfd, selectors.EVENT_READ)
 
     def run(self, start: float) -> str | None:
+        """Watch until the child ends or a limit; then charge the running function's clock."""
+        self.group_start = start
+        try:
+            return self._watch(start)
+        finally:
+            if self.group < len(self.groups):
+                self.spent[self.group] = time.monotonic() - self.group_start
+
+    def _watch(self, start: float) -> str | None:
         end = start + self.deadline
         case_end = None  # the per-case clock starts with the first result line
         while True:
             now = time.monotonic()
-            limit = min(end, case_end or end)
+            group_end = self._group_end()
+            limit = min(end, case_end or end, group_end)
             if now >= limit:
-                return "deadline" if limit == end else "case_deadline"
+                return ("deadline" if limit == end else "budget" if limit == group_end
+                        else "case_deadline")
             for key, _ in self.sel.select(limit - now):
                 if key.fd == self.pidfd:
                     return None
                 i = self.fds.index(key.fd)
-                grew = self._read(i)
-                if grew is None:
+                lines = self._read(i)
+                if lines is None:
                     return ("output", "output", "result")[i]
-                if i == 2 and grew and self.per_case:
-                    case_end = time.monotonic() + self.per_case
+                if i == 2 and lines:
+                    self._advance(lines)
+                    if self.per_case:
+                        case_end = time.monotonic() + self.per_case
 
-    def _read(self, i: int) -> bool | None:
-        """Read what is there; True if a result line completed; None if a cap was passed."""
+    def _group_end(self) -> float:
+        if self.group >= len(self.groups):
+            return float("inf")
+        return self.group_start + self.groups[self.group][1]
+
+    def _advance(self, lines: int) -> None:
+        """Count result lines; a function's clock stops at its last case's line."""
+        self.lines += lines
+        now = time.monotonic()
+        while self.group < len(self.groups) and self.lines >= self.bounds[self.group]:
+            self.spent[self.group] = now - self.group_start
+            self.group, self.group_start = self.group + 1, now
+
+    def _read(self, i: int) -> int | None:
+        """Read what is there; the number of lines completed; None if a cap was passed."""
         try:
             chunk = os.read(self.fds[i], 65536)
         except BlockingIOError:
-            return False
+            return 0
         if not chunk:
             self.sel.unregister(self.fds[i])
-            return False
+            return 0
         room = self.caps[i] - len(self.bufs[i])
         self.bufs[i] += chunk[:room]
-        return None if len(chunk) > room else b"\n" in chunk
+        return None if len(chunk) > room else chunk.count(b"\n")
 
     def drain(self) -> None:
         """After every writer is dead: collect what is left in the pipes, within the caps."""

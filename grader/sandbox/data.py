@@ -23,15 +23,20 @@ class Limits:
     output_kb: int = 64  # each of stdout and stderr
     result_kb: int = 1024
     per_case_seconds: float | None = None  # also bounds the import; None: the wall clock only
+    # Each function's own clock: all its cases together (the first also pays the import).
+    # A hang in one function then cannot cost another its cases; wall_seconds still caps the
+    # whole run. None: one clock (wall_seconds) shared by every case.
+    function_seconds: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("wall_seconds", "memory_mb", "cpu_seconds", "file_size_mb", "open_files",
                      "output_kb", "result_kb"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"Limits.{name} must be > 0, got {getattr(self, name)!r}")
-        if self.per_case_seconds is not None and not self.per_case_seconds > 0:
-            raise ValueError(f"Limits.per_case_seconds must be > 0 or None, "
-                             f"got {self.per_case_seconds!r}")
+        for name in ("per_case_seconds", "function_seconds"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"Limits.{name} must be > 0 or None, got {value!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +68,8 @@ class SandboxRun:
     stderr: str = ""
     import_error: str | None = None
     wall_seconds: float = 0.0
+    # function name -> how many of its cases were not run because its time budget ran out
+    out_of_time: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

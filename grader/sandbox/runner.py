@@ -2,7 +2,9 @@
 
 A child runs every remaining case; when it dies mid-case (crash, early exit, per-case time
 limit, output cap) that case gets the matching outcome and a fresh child takes the rest,
-all under one wall-clock deadline that covers every import and every call.
+all under one wall-clock deadline that covers every import and every call. With
+`Limits.function_seconds`, each function also has its own clock, kept by the zygote across
+children: a function that uses up its budget loses only its own remaining cases.
 """
 
 from __future__ import annotations
@@ -35,20 +37,28 @@ def run_job(zygote: Zygote, job: Job) -> SandboxRun:
     if problem:
         run.fail_all(calls, "not_run", problem, import_error=True)
     pending = [] if problem else calls
+    budgets = _Budgets(lim, calls)
     while pending:
+        pending = budgets.drop_spent(pending, run)
         left = lim.wall_seconds - (time.monotonic() - start)
-        if left <= 0:
+        if pending and left <= 0:
             run.fail_all(pending, "not_run", f"not run: the time limit of "
                          f"{_num(lim.wall_seconds)} s was used up by earlier cases")
             break
+        if not pending:
+            break
         batch = pending[:1] if job.isolate_cases else pending
+        groups = budgets.groups(batch)
+        left = min(left, sum(g[1] for g in groups)) if groups else left
         req = {"files": files, "calls": batch, "limits": lim.to_dict(), "deadline": left,
-               "per_case_seconds": lim.per_case_seconds, "as_arrays": job.as_arrays}
+               "per_case_seconds": lim.per_case_seconds, "as_arrays": job.as_arrays,
+               "groups": groups}
         reply = zygote.call(req, timeout=left)
         if reply is None or "error" in reply:
             run.stderr.append((reply or {}).get("error", "the sandbox stopped responding"))
             run.fail_all(pending, "crashed", INTERNAL)
             break
+        budgets.charge(batch, reply)
         rest = run.settle(batch, reply) + pending[len(batch):]
         if run.import_error is not None:  # every later child would fail the same way
             first = run.outcomes[batch[0][0]]
@@ -57,7 +67,8 @@ def run_job(zygote: Zygote, job: Job) -> SandboxRun:
         pending = rest
     return SandboxRun(level=zygote.level, outcomes={c[0]: run.outcomes[c[0]] for c in calls},
                       stdout=run.text(run.stdout), stderr=run.text(run.stderr),
-                      import_error=run.import_error, wall_seconds=time.monotonic() - start)
+                      import_error=run.import_error, wall_seconds=time.monotonic() - start,
+                      out_of_time=dict(budgets.lost))
 
 
 def _flatten(calls: Mapping[str, Any]) -> list[Call]:
@@ -86,6 +97,63 @@ def _encode_files(files: Mapping[str, bytes], lim: Limits) -> tuple[dict[str, st
 
 def _num(x: float) -> str:
     return f"{x:g}"
+
+
+BUDGET_USED = "used up its time budget"
+
+
+def budget_message(fname: str, seconds: float) -> str:
+    """Why a case was not run: its function's own time budget was used up."""
+    return (f"not run because {fname}() {BUDGET_USED} of {_num(seconds)} s on earlier "
+            "cases that timed out or were slow; each function has its own budget, so your "
+            "other functions were not affected")
+
+
+class _Budgets:
+    """Each function's time left (Limits.function_seconds), charged with what the zygote saw."""
+
+    SPENT = 0.02  # less than this left: used up (a child would only be started to be killed)
+
+    def __init__(self, lim: Limits, calls: list[Call]) -> None:
+        self.seconds = lim.function_seconds
+        self.left = {c[1]: self.seconds for c in calls} if self.seconds else {}
+        self.lost: dict[str, int] = {}
+
+    def groups(self, batch: list[Call]) -> list[list[Any]]:
+        """[cases, seconds left] for each run of consecutive calls of one function."""
+        out: list[list[Any]] = []
+        if not self.left:
+            return out
+        for i, c in enumerate(batch):
+            if i and batch[i - 1][1] == c[1]:
+                out[-1][0] += 1
+            else:
+                out.append([1, self.left[c[1]]])
+        return out
+
+    def charge(self, batch: list[Call], reply: dict[str, Any]) -> None:
+        names = [c[1] for i, c in enumerate(batch) if not i or batch[i - 1][1] != c[1]]
+        spent = reply.get("spent") or []
+        for name, seconds in zip(names, spent):
+            self.left[name] = self.left[name] - float(seconds)
+        if reply.get("reason") == "budget" and len(spent) <= len(names):
+            running = [n for n, sec in zip(names, spent) if sec > 0]
+            if running:
+                self.left[running[-1]] = 0.0
+
+    def drop_spent(self, pending: list[Call], run: _Run) -> list[Call]:
+        """Mark the cases of functions out of time as not run; return the others."""
+        if not self.left:
+            return pending
+        keep = []
+        for c in pending:
+            if self.left[c[1]] >= self.SPENT:
+                keep.append(c)
+                continue
+            assert self.seconds is not None
+            run.fail_all([c], "not_run", budget_message(c[1], self.seconds))
+            self.lost[c[1]] = self.lost.get(c[1], 0) + 1
+        return keep
 
 
 class _Run:
@@ -125,7 +193,7 @@ class _Run:
             elif "done" in parsed.events:
                 self.outcomes[c[0]] = CaseOutcome("bad_output", None, "no result came back")
             else:
-                status, message = self._ending(reply)
+                status, message = self._ending(reply, c[1])
                 self.outcomes[c[0]] = CaseOutcome(status, None, message)  # type: ignore[arg-type]
                 return batch[i + 1:]
         return []
@@ -147,11 +215,16 @@ class _Run:
         self.fail_all(batch, status, f"importing solution.py failed: {message}",
                       import_error=True)
 
-    def _ending(self, reply: dict[str, Any]) -> tuple[str, str]:
+    def _ending(self, reply: dict[str, Any], fname: str = "") -> tuple[str, str]:
         """The status and message for a child that ended before answering a case."""
         lim, reason, sig = self.lim, reply.get("reason"), reply.get("signal")
         if reason == "deadline":
             return "timeout", f"time limit of {_num(lim.wall_seconds)} s exceeded"
+        if reason == "budget":
+            budget = _num(lim.function_seconds or 0)
+            if not fname:
+                return "timeout", f"time limit of {budget} s exceeded"
+            return "timeout", f"{fname}()'s time budget of {budget} s ran out during this case"
         if reason == "case_deadline":
             return "timeout", f"time limit of {_num(lim.per_case_seconds or 0)} s per case exceeded"
         if reason == "output":

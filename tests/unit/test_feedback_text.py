@@ -82,3 +82,14 @@ def test_the_student_report_shows_the_quoted_text_and_the_line() -> None:
     assert "your code raised ValueError: «line 0: " in page
     assert "more characters)" in page and "line 39" not in page
     assert "solution.py, line 3, in softmax" in page
+
+
+def test_a_hidden_case_names_the_exception_that_stopped_the_import() -> None:
+    # Before: "raised importing (solution.py, line 2, in <module>)", the type lost.
+    failed = ("importing solution.py failed: ZeroDivisionError: division by zero "
+              "(solution.py, line 2, in <module>)")
+    hid = judge(WORK, HID, [0.5, 0.5], CaseOutcome("exception", None, failed), revealed=False)
+    assert hid.message == ("importing solution.py raised ZeroDivisionError "
+                           "(solution.py, line 2, in <module>)")
+    raised = judge(WORK, HID, [0.5, 0.5], CaseOutcome("exception", None, LONG), revealed=False)
+    assert raised.message == "raised ValueError (solution.py, line 3, in softmax)"

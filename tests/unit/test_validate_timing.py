@@ -128,4 +128,4 @@ def test_many_cases_each_fast_enough_but_too_slow_together():
     timing.cases = {("f", f"hidden-{i}"): 0.4 for i in range(8)}  # 0.4 s < 2 s / 4 each
     (problem,) = timing.variant_problems(0.0)
     assert "the references of a variant's function cases take 3.20 s together, more than " \
-        "1/4 of the 10 s a student's whole run gets" in problem
+        "1/4 of the 10 s a student's function gets for all its cases" in problem

@@ -15,7 +15,7 @@ Layout of a results folder (DIR):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +50,15 @@ def prompts_from_params(exercises: Iterable[tuple[Any, Mapping[str, Any]]]
 
 def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None = None,
                    assignment: Any = None,
-                   prompts: Mapping[str, Prompts] | None = None) -> list[Path]:
+                   prompts: Mapping[str, Prompts] | None = None,
+                   up_to_date: Collection[str] = ()) -> list[Path]:
     """Write DIR/<folder>.html for every student and DIR/index.html; return the pages' paths.
 
     results: default, read DIR/*.json. assignment: an Assignment (for its title) or None.
     prompts: student folder -> that student's prompts; stored in DIR/prompts/ for re-rendering,
     or, when None, read from there (pages render without prompts when there are none).
+    up_to_date: folders whose page already exists and shows their unchanged result (a regrade
+    that reused it): not rendered again, which was most of an unchanged regrade's time.
     """
     results_dir = Path(results_dir)
     ordered = sorted(load_results(results_dir) if results is None else results,
@@ -68,9 +71,11 @@ def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None
     pages = []
     for r in ordered:
         path = results_dir / page_href(r)
+        pages.append(path)
+        if r.folder in up_to_date and path.is_file():
+            continue
         render_student_report(r, prompts=prompts.get(r.folder), assignment_title=title,
                               out_path=path)
-        pages.append(path)
     index = results_dir / "index.html"
     render_class_report(ordered, assignment_title=title,
                         assignment_id=ordered[0].assignment_id if ordered else None,

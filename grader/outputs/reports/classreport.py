@@ -108,7 +108,21 @@ def class_context(results: Sequence[StudentResult], *, assignment_title: str | N
         "pts": points, "pct": percent, "signed": signed, "time_view": time_view,
         "href": page_href,
         "sandbox_sentences": weak_sandbox_sentences(st.sandbox_levels),
+        "budget_lost": budget_rows(results),
     }
+
+
+def budget_rows(results: Sequence[StudentResult]) -> list[tuple[StudentResult, str]]:
+    """Students whose function cases were not run because a function's time budget ran out."""
+    from grader.grading.functions import lost_to_budget
+
+    rows = []
+    for r in results:
+        lost = [f"{e.id}.{p.part_id}: {n} of {len(p.cases)} cases" for e in r.exercises
+                for p in e.parts if (n := sum(lost_to_budget(c) for c in p.cases))]
+        if lost:
+            rows.append((r, "; ".join(lost)))
+    return rows
 
 
 def render_class_report(results: Sequence[StudentResult], *, assignment_title: str | None = None,

@@ -14,6 +14,7 @@ import click
 from grader.cli.errors import handle_errors
 from grader.core.errors import EXIT_THRESHOLD
 from grader.cli.progress import ProgressBar
+from grader.core.errors import UserError
 from grader.sandbox.options import unsafe_option
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +47,25 @@ def export_options(fn: F) -> F:
     return fn
 
 
+def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from grader.grading.shard import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except UserError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def shard_option(fn: F) -> F:
+    """`--shard K/N`: grade only the students of shard K of N (then `grader merge`)."""
+    return click.option(
+        "--shard", metavar="K/N", callback=_shard,
+        help="Grade only shard K of N (students split by a hash of their id) into OUT; "
+             "combine the N folders with `grader merge`.")(fn)
+
+
 @click.command("grade")
 @click.argument("assignment", type=click.Path(dir_okay=False))
 @click.argument("submissions", type=click.Path())
@@ -61,10 +81,11 @@ def export_options(fn: F) -> F:
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
 @click.option("--allow-empty", is_flag=True,
               help="Grade even when SUBMISSIONS holds no submission (all recorded missing).")
+@shard_option
 @unsafe_option
 @handle_errors
 def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs: int | None,
-              fail_under: float | None, force: bool, allow_empty: bool,
+              fail_under: float | None, force: bool, allow_empty: bool, shard: Any,
               **targets: str | None) -> None:
     """Grade a folder of submissions against the instructor key."""
     from grader.app.grade import grade_assignment, threshold_failed
@@ -74,7 +95,8 @@ def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs
             Path(assignment), Path(submissions), Path(out), key_dir=_path(key), jobs=jobs,
             exports_to={name: _path(path) for name, path in targets.items()},
             fail_under=fail_under, force=force,
-            allow_empty=allow_empty, progress=bar)
+            allow_empty=allow_empty, progress=bar,
+            **({"shard": shard} if shard is not None else {}))  # scale-out: docs/scale.md
     for line in report_lines(result, out=out, fail_under=fail_under, csv=targets.get("csv")):
         click.echo(line)
     if threshold_failed(result, fail_under):

@@ -27,6 +27,7 @@ from grader.grading.keys import (
     load_keys,
 )
 from grader.grading.late import late_info, reveal_now
+from grader.grading.executor import check_executor
 from grader.grading.parallel import grade_all
 from grader.grading.runlock import results_lock
 from grader.grading import shard as shard_manifest
@@ -46,14 +47,16 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
                      force: bool = False, allow_empty: bool = False,
                      now: dt.datetime | None = None,
                      progress: Progress | None = None,
-                     shard: ShardSpec | None = None) -> RunSummary:
+                     shard: ShardSpec | None = None,
+                     executor: str | None = None) -> RunSummary:
     """Grade every submission against the stored key; write results, gradebook and exports.
 
     `key_dir` is the folder `grader generate` wrote, or its key/ folder (default: OUT/key, then
     SUBMISSIONS/key). Unchanged results are reused unless `force`; `now` decides the after_due
     reveal policy (default: the clock). A SUBMISSIONS folder holding no submission is refused
     before anything is written, unless `allow_empty` (then everyone is recorded missing).
-    `shard` grades only the students that shard owns (grader.grading.shard; `grader merge`).
+    `shard` grades only the students that shard owns (grader.grading.shard; `grader merge`);
+    `executor` says where student code runs (grader.grading.executor: 'dask://HOST:PORT').
     """
     from grader.course.generate import load_library_for
 
@@ -79,7 +82,7 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
         run.tail += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
         # First: about the whole folder or class, so the cap on warnings never drops them.
         run.head = [*found.warnings, *exercise_list_changes(assignment, keys, library, key_dir)]
-        result = run.grade(Path(out), jobs=jobs)
+        result = run.grade(Path(out), jobs=jobs, executor=check_executor(executor))
         _export(result, assignment, Path(out), run.documents, exports_to or {},
                 fail_under=fail_under)
         owned = {e.student_id for e in entries}
@@ -120,7 +123,7 @@ class _Run:
         self.documents: dict[str, str] = {}  # each result's JSON, serialised once
         self.changes: list[tuple[str, float, float]] = []
 
-    def grade(self, out: Path, *, jobs: int | None) -> RunSummary:
+    def grade(self, out: Path, *, jobs: int | None, executor: str | None = None) -> RunSummary:
         settings = engine.Settings(self.assignment, self.library, self.revealed, self.level,
                                    __version__)
         with Gradebook(out / "gradebook.sqlite") as book:
@@ -147,7 +150,7 @@ class _Run:
                 self.graded_warnings[r.student_id] = g.warnings
                 self._done(r, "graded")
 
-            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit)
+            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit, executor=executor)
             book.finish_run(run)
         ordered = tuple(self.results[e.student_id] for e in self.entries)
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,

@@ -66,6 +66,20 @@ def shard_option(fn: F) -> F:
              "combine the N folders with `grader merge`.")(fn)
 
 
+def _executor(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from grader.grading.executor import check_executor
+
+    try:
+        return check_executor(value)
+    except UserError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _scale_out(shard: Any, executor: str | None) -> dict[str, Any]:
+    """--shard and --executor, passed on only when given (docs/scale.md)."""
+    return {k: v for k, v in (("shard", shard), ("executor", executor)) if v is not None}
+
+
 @click.command("grade")
 @click.argument("assignment", type=click.Path(dir_okay=False))
 @click.argument("submissions", type=click.Path())
@@ -82,11 +96,14 @@ def shard_option(fn: F) -> F:
 @click.option("--allow-empty", is_flag=True,
               help="Grade even when SUBMISSIONS holds no submission (all recorded missing).")
 @shard_option
+@click.option("--executor", metavar="URL", callback=_executor,
+              help="Where student code runs: local (this machine's cores, the default) or "
+                   "dask://HOST:PORT (a Dask cluster's scheduler; needs grader[dask]).")
 @unsafe_option
 @handle_errors
 def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs: int | None,
               fail_under: float | None, force: bool, allow_empty: bool, shard: Any,
-              **targets: str | None) -> None:
+              executor: str | None, **targets: str | None) -> None:
     """Grade a folder of submissions against the instructor key."""
     from grader.app.grade import grade_assignment, threshold_failed
 
@@ -96,7 +113,7 @@ def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs
             exports_to={name: _path(path) for name, path in targets.items()},
             fail_under=fail_under, force=force,
             allow_empty=allow_empty, progress=bar,
-            **({"shard": shard} if shard is not None else {}))  # scale-out: docs/scale.md
+            **_scale_out(shard, executor))
     for line in report_lines(result, out=out, fail_under=fail_under, csv=targets.get("csv")):
         click.echo(line)
     if threshold_failed(result, fail_under):

@@ -81,11 +81,26 @@ class DaskExecutor:
             if running.count() >= self.window:
                 break
         for future in running:
-            job_id, data = future.result()
+            job_id, data = self._outcome(future)
             yield job_id, run_from_dict(data)
             following = next(pending, None)
             if following is not None:
                 running.add(self._submit(following))
+
+    @staticmethod
+    def _outcome(future: Any) -> tuple[str, dict[str, Any]]:
+        """A job's outcome; a job the cluster could not run stops the run (exit 2).
+
+        Not a graded "crashed": a broken cluster is no student's fault, and a recorded result
+        would not be regraded. Students recorded so far are kept; a rerun grades the rest.
+        """
+        try:
+            return tuple(future.result())  # type: ignore[return-value]
+        except Exception as exc:  # KilledWorker, a lost scheduler, a worker without grader
+            raise UserError(f"--executor: the Dask cluster could not run a sandbox job "
+                            f"({type(exc).__name__}: {exc}). The students graded so far are "
+                            "recorded; check the workers (grader installed, same version, "
+                            "alive) and run again to grade the rest.") from None
 
     def _submit(self, job: Job) -> Any:
         # pure=False: two students handing in the same bytes still get a run each

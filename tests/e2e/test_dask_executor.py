@@ -134,3 +134,14 @@ def test_an_executor_that_is_not_one_is_a_usage_error(tmp_path):
     res = CliRunner().invoke(cli, ["grade", "a.yaml", str(tmp_path), "--out", str(tmp_path / "o"),
                                    "--executor", "spark://x"])
     assert res.exit_code == 2 and "dask://HOST:PORT" in res.output
+
+
+@pytest.mark.timeout(60)
+def test_a_job_the_cluster_cannot_run_stops_the_run_with_a_message(cluster):
+    from grader.core.errors import UserError
+    from grader.grading.executor import DaskExecutor
+
+    with DaskExecutor(cluster.scheduler_address) as ex:
+        failed = ex.client.submit(lambda: 1 / 0, pure=False)
+        with pytest.raises(UserError, match=r"could not run a sandbox job \(ZeroDivisionError"):
+            DaskExecutor._outcome(failed)

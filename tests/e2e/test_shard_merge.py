@@ -201,3 +201,34 @@ def test_shards_are_stable_and_even():
         expected = int(hashlib.sha256(sid.encode()).hexdigest()[:16], 16) % 4 + 1
         assert shard_of(sid, 4) == expected
     assert parse_shard(" 2 / 4 ") == ShardSpec(2, 4)
+
+
+def test_shards_regrading_into_the_last_results_merge_as_one_regrade_would(runs, tmp_path,
+                                                                          monkeypatch):
+    """The CI set-up: each shard starts from the last merged folder (its gradebook), as one
+    unsharded rerun starts from the last results; a changed submission is regraded once."""
+    import yaml
+
+    k, whole, single, _, _, merged = runs
+    monkeypatch.setenv(SECRET_ENV, "shard-secret-0123456789abcdef")
+    subs = tmp_path / "subs"
+    shutil.copytree(k.subs, subs)
+    (subs / "bits" / "answers.yaml").write_text(yaml.safe_dump(k.right("bits")))
+    one = tmp_path / "one"
+    shutil.copytree(single, one)
+    rerun = grade_assignment(k.assignment, subs, one, key_dir=k.build, jobs=2,
+                             exports_to=_exports(one))
+    assert (rerun.graded, rerun.changes) == (1, (("bits", 28.0, 30.0),))
+    shards = []
+    for i in range(1, N + 1):
+        shutil.copytree(merged, tmp_path / f"s{i}")
+        grade_assignment(k.assignment, subs, tmp_path / f"s{i}", key_dir=k.build, jobs=2,
+                         shard=ShardSpec(i, N))
+        shards.append(tmp_path / f"s{i}")
+    out = tmp_path / "out"
+    shutil.copytree(merged, out)
+    again = merge_shards(shards, out, exports_to=_exports(out))
+    assert again == rerun
+    want, got = _files(one), _files(out)
+    assert sorted(got) == sorted(want)
+    assert [n for n in want if got[n] != want[n]] == []

@@ -73,8 +73,9 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
         entries = [e for e in entries if shard.owns(e.student_id)]
     # One run per results folder from the first read of the gradebook to the last page written.
     with results_lock(Path(out), command="grade"):
-        if shard is not None:  # present only once this shard's run has finished
-            (Path(out) / shard_manifest.MANIFEST).unlink(missing_ok=True)
+        # A shard's manifest stands for the run that wrote it: present only once a shard's run
+        # has finished, gone as soon as any other run starts writing the folder.
+        (Path(out) / shard_manifest.MANIFEST).unlink(missing_ok=True)
         if assignment.late.time_source == "received":
             entries = _with_received_times(entries, assignment.id, Path(out))
         revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))

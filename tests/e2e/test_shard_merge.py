@@ -232,3 +232,24 @@ def test_shards_regrading_into_the_last_results_merge_as_one_regrade_would(runs,
     want, got = _files(one), _files(out)
     assert sorted(got) == sorted(want)
     assert [n for n in want if got[n] != want[n]] == []
+
+
+def test_merge_on_the_command_line_prints_the_class_and_keeps_the_gate(runs, tmp_path):
+    _, whole, _, shards, _, _ = runs
+    code, out = _merge(*shards, "--out", tmp_path / "m", "--fail-under", "100")
+    assert code == 1, out  # some submitted work is under 100%
+    assert out.startswith("merged 3 shards\n")
+    assert f"{len(whole.results)} students" in out and "fail-under 100%: not met" in out
+    assert (tmp_path / "m" / "gradebook.csv").is_file()
+
+
+def test_a_shard_folder_regraded_without_shard_is_no_longer_a_shard(runs, tmp_path,
+                                                                  monkeypatch):
+    k, _, _, shards, _, _ = runs
+    monkeypatch.setenv(SECRET_ENV, "shard-secret-0123456789abcdef")
+    folder = tmp_path / "was-shard"
+    shutil.copytree(shards[0], folder)
+    grade_assignment(k.assignment, k.subs, folder, key_dir=k.build, jobs=2)
+    assert not (folder / "_shard.json").exists()
+    code, out = _merge(folder, shards[1], shards[2], "--out", tmp_path / "m")
+    assert code == 2 and "not a shard's results folder" in out

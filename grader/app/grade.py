@@ -154,6 +154,9 @@ class _Run:
             grade_all(list(todo.values()), settings, jobs=jobs, emit=emit, executor=executor)
             book.finish_run(run)
         ordered = tuple(self.results[e.student_id] for e in self.entries)
+        if executor not in (None, "local"):  # student code ran on the cluster's workers
+            ran = sorted({self.results[i].sandbox_level for i in todo} - {""})
+            self.level = ", ".join(ran) or self.level
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
                           tuple(sorted(self.changes)), tuple(bounded(self.warnings)))
 

@@ -253,3 +253,40 @@ def test_a_shard_folder_regraded_without_shard_is_no_longer_a_shard(runs, tmp_pa
     assert not (folder / "_shard.json").exists()
     code, out = _merge(folder, shards[1], shards[2], "--out", tmp_path / "m")
     assert code == 2 and "not a shard's results folder" in out
+
+
+def _first_seen(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    try:
+        return sorted(con.execute("SELECT * FROM first_seen").fetchall())
+    finally:
+        con.close()
+
+
+def test_received_times_survive_sharding_and_merging(tmp_path):
+    """time_source: received: each shard stamps its students' receipts; the merged gradebook
+    keeps them, so a later run into it does not move anyone's lateness."""
+    from grader.app.demo import run_demo
+
+    root = tmp_path / "course"
+    demo = run_demo(root, grade=False)
+    assignment = root / "assignment.yaml"
+    text = assignment.read_text(encoding="utf-8")
+    text = text.replace("due: 2026-11-30T23:59:00+00:00", "due: 2020-01-01T00:00:00+00:00")
+    assignment.write_text(text.replace("time_source: manifest", "time_source: received"),
+                          encoding="utf-8")
+    shards = [tmp_path / f"r{i}" for i in (1, 2)]
+    for i, folder in enumerate(shards, 1):
+        grade_assignment(assignment, demo.submissions, folder, key_dir=demo.problem_sets,
+                         jobs=1, shard=ShardSpec(i, 2))
+    merged = tmp_path / "merged"
+    merge_shards(shards, merged)
+    stamped = [row for s in shards for row in _first_seen(s / "gradebook.sqlite")]
+    assert stamped and _first_seen(merged / "gradebook.sqlite") == sorted(stamped)
+    before = {p.name: p.read_bytes() for p in merged.glob("*.json")}
+    assert any(json.loads(b).get("late", {}) and json.loads(b)["late"]["time_source"] ==
+               "received" for b in before.values())
+    rerun = grade_assignment(assignment, demo.submissions, merged, key_dir=demo.problem_sets,
+                             jobs=1)
+    assert rerun.graded == 0
+    assert {p.name: p.read_bytes() for p in merged.glob("*.json")} == before

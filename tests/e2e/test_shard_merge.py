@@ -290,3 +290,20 @@ def test_received_times_survive_sharding_and_merging(tmp_path):
                              jobs=1)
     assert rerun.graded == 0
     assert {p.name: p.read_bytes() for p in merged.glob("*.json")} == before
+
+
+def test_grade_passes_shard_and_executor_on(monkeypatch):
+    import grader.app.grade
+    from grader.grading.results import RunSummary
+
+    seen: list = []
+
+    def fake(*args, **kwargs):
+        seen.append(kwargs)
+        return RunSummary("w1", (), 0, 0, "fork+rlimits")
+
+    monkeypatch.setattr(grader.app.grade, "grade_assignment", fake)
+    res = CliRunner().invoke(cli, ["grade", "a.yaml", "subs", "--out", "res", "--shard", "2/4",
+                                   "--executor", "dask://10.0.0.5:8786"])
+    assert res.exit_code == 0, res.output
+    assert (seen[0]["shard"], seen[0]["executor"]) == (ShardSpec(2, 4), "dask://10.0.0.5:8786")

@@ -283,7 +283,6 @@ def bounded(warnings: list[str]) -> list[str]:
     return unique[:MAX_WARNINGS] + [f"... and {len(unique) - MAX_WARNINGS} more warnings"]
 
 
-
 def _export(result: RunSummary, assignment: Assignment, out: Path, documents: dict[str, str],
             targets: Mapping[str, Path | None], *, fail_under: float | None) -> None:
     export_run(result, out, documents, targets, formats.Context(

@@ -12,9 +12,8 @@ from typing import Any, TypeVar
 import click
 
 from grader.cli.errors import handle_errors
-from grader.core.errors import EXIT_THRESHOLD
+from grader.core.errors import EXIT_THRESHOLD, UserError
 from grader.cli.progress import ProgressBar
-from grader.core.errors import UserError
 from grader.sandbox.options import unsafe_option
 
 F = TypeVar("F", bound=Callable[..., Any])

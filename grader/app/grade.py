@@ -28,8 +28,11 @@ from grader.grading.keys import (
     load_keys,
 )
 from grader.grading.late import late_info, reveal_now
+from grader.grading.executor import check_executor
 from grader.grading.parallel import grade_all
 from grader.grading.runlock import results_lock
+from grader.grading import shard as shard_manifest
+from grader.grading.shard import ShardSpec
 from grader.core.model import Exercise
 from grader.grading.results import RunSummary, StudentResult
 from grader.kinds import runs_code
@@ -45,13 +48,17 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
                      fail_under: float | None = None,
                      force: bool = False, allow_empty: bool = False,
                      now: dt.datetime | None = None,
-                     progress: Progress | None = None) -> RunSummary:
+                     progress: Progress | None = None,
+                     shard: ShardSpec | None = None,
+                     executor: str | None = None) -> RunSummary:
     """Grade every submission against the stored key; write results, gradebook and exports.
 
     `key_dir` is the folder `grader generate` wrote, or its key/ folder (default: OUT/key, then
     SUBMISSIONS/key). Unchanged results are reused unless `force`; `now` decides the after_due
     reveal policy (default: the clock). A SUBMISSIONS folder holding no submission is refused
     before anything is written, unless `allow_empty` (then everyone is recorded missing).
+    `shard` grades only the students that shard owns (grader.grading.shard; `grader merge`);
+    `executor` says where student code runs (grader.grading.executor: 'dask://HOST:PORT').
     """
     from grader.course.generate import load_library_for
 
@@ -66,20 +73,30 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     found = gather(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir],
                    allow_empty=allow_empty)
     entries = found.entries
+    positions = {e.student_id: i for i, e in enumerate(entries)}
+    if shard is not None:
+        entries = [e for e in entries if shard.owns(e.student_id)]
     # One run per results folder from the first read of the gradebook to the last page written.
     with results_lock(Path(out), command="grade"):
+        # A shard's manifest stands for the run that wrote it: present only once a shard's run
+        # has finished, gone as soon as any other run starts writing the folder.
+        (Path(out) / shard_manifest.MANIFEST).unlink(missing_ok=True)
         if assignment.late.time_source == "received":
             entries = _with_received_times(entries, assignment.id, Path(out))
         revealed, reveal_note = reveal_now(assignment, now or dt.datetime.now(dt.timezone.utc))
         run = _Run(assignment, library, keys, entries, revealed, force=force, progress=progress)
-        run.warnings += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
+        run.tail += [w for w in (reveal_note, *_spec_changes(keys, library)) if w]
         # First: about the whole folder or class, so the cap on warnings never drops them.
-        run.warnings[:0] = [*found.warnings, *exercise_list_changes(assignment, keys, library,
-                                                                    key_dir)]
-        result = run.grade(Path(out), jobs=jobs)
+        run.head = [*found.warnings, *exercise_list_changes(assignment, keys, library, key_dir)]
+        result = run.grade(Path(out), jobs=jobs, executor=check_executor(executor))
         _export(result, assignment, Path(out), run.documents, exports_to or {},
                 fail_under=fail_under)
-        _render_pages(result, assignment, Path(out), keys, library, reused=run.reused)
+        owned = {e.student_id for e in entries}
+        _render_pages(result, assignment, Path(out),
+                      [k for k in keys if shard is None or k.id in owned], library,
+                      reused=run.reused)
+        if shard is not None:
+            run.manifest(shard, result, keys, positions).write(Path(out))
     return result
 
 
@@ -117,15 +134,15 @@ class _Run:
         functions = any(runs_code(p) for eid in self.spec_hashes
                         for p in library[eid].parts)
         self.level = _sandbox_level() if functions else NO_SANDBOX
-        self.warnings: list[str] = [e.messages[0] for e in entries
-                                    if e.status == "unknown_student"]
-        self.warnings += [w for e in entries for w in e.warnings]
+        self.head: list[str] = []  # about the whole folder or class
+        self.tail: list[str] = []  # about this run: reveal policy, spec changes, vanished work
+        self.graded_warnings: dict[str, tuple[str, ...]] = {}  # from grading each student
         self.results: dict[str, StudentResult] = {}
         self.documents: dict[str, str] = {}  # each result's JSON, serialised once
         self.changes: list[tuple[str, float, float]] = []
         self.reused: set[str] = set()  # students whose stored result was reused unchanged
 
-    def grade(self, out: Path, *, jobs: int | None) -> RunSummary:
+    def grade(self, out: Path, *, jobs: int | None, executor: str | None = None) -> RunSummary:
         settings = engine.Settings(self.assignment, self.library, self.revealed, self.level,
                                    __version__)
         with Gradebook(out / "gradebook.sqlite") as book:
@@ -133,7 +150,7 @@ class _Run:
                                  spec_hashes=self.spec_hashes, sandbox_level=self.level)
             previous = book.latest(self.assignment.id)
             gone = vanished(self.entries, _past(previous, self.entries))
-            self.warnings += [gone] if gone else []
+            self.tail += [gone] if gone else []
             todo, prints = self._plan(previous)
             graded = len(todo)
 
@@ -149,16 +166,39 @@ class _Run:
                 old = previous.get(r.student_id)
                 if old is not None and abs(old.total - r.score) > 1e-9:
                     self.changes.append((r.student_id, old.total, r.score))
-                self.warnings += g.warnings
+                self.graded_warnings[r.student_id] = g.warnings
                 self._done(r, "missing" if r.status == "missing" else "graded")
 
-            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit)
+            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit, executor=executor)
             book.finish_run(run)
         ordered = tuple(self.results[e.student_id] for e in self.entries)
-        lost = budget_losses(ordered)  # from every result, reused ones too: it stays visible
-        warnings = ([lost] if lost else []) + self.warnings
+        if executor not in (None, "local"):  # student code ran on the cluster's workers
+            ran = sorted({self.results[i].sandbox_level for i in todo} - {""})
+            self.level = ", ".join(ran) or self.level
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
-                          tuple(sorted(self.changes)), tuple(_bounded(warnings)))
+                          tuple(sorted(self.changes)),
+                          tuple(bounded(with_budget_losses(ordered, self.warnings))))
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every warning, in an order that depends on the inputs only (not on which sandbox
+        finished first), so that merged shards list them as one run would."""
+        return join_warnings(self.head, [self._student_warnings(e) for e in self.entries],
+                             self.tail)
+
+    def _student_warnings(self, e: Entry) -> tuple[list[str], list[str], list[str]]:
+        return unknown_note(e), list(e.warnings), list(self.graded_warnings.get(e.student_id, ()))
+
+    def manifest(self, shard: ShardSpec, result: RunSummary, keys: Sequence[StudentKey],
+                 positions: Mapping[str, int]) -> shard_manifest.Manifest:
+        """What `grader merge` needs from this shard (grader.grading.shard)."""
+        owned = [shard_manifest.Owned(e.student_id, positions[e.student_id],
+                                      *self._student_warnings(e)) for e in self.entries]
+        return shard_manifest.Manifest(
+            shard.index, shard.count, self.assignment.id, self.assignment.title,
+            shard_manifest.key_fingerprint(keys), __version__, self.revealed, len(positions),
+            self.spec_hashes, result.sandbox_level, result.graded, result.skipped,
+            [list(c) for c in result.changes], self.head, self.tail, owned)
 
     def _plan(self, previous: dict) -> tuple[dict[str, Entry], dict[str, str]]:
         """Reuse unchanged results; return the entries to grade and every fingerprint."""
@@ -196,6 +236,21 @@ class _Run:
         from grader.core.values import to_json
 
         return hashlib.sha256(to_json(parts).encode()).hexdigest()
+
+
+def unknown_note(e: Entry) -> list[str]:
+    """An unknown submitter's message (listed among the warnings before all others)."""
+    return [e.messages[0]] if e.status == "unknown_student" else []
+
+
+def join_warnings(head: Sequence[str], students: Sequence[tuple[Sequence[str], Sequence[str],
+                                                                Sequence[str]]],
+                  tail: Sequence[str]) -> list[str]:
+    """A run's warnings in order: the folder's, every unknown submitter's message, the other
+    entry warnings, the run's, then grading's. `students`: (unknown note, entry warnings,
+    grading warnings) of each student in roster order."""
+    return [*head, *(w for s in students for w in s[0]), *(w for s in students for w in s[1]),
+            *tail, *(w for s in students for w in s[2])]
 
 
 def _past(previous: dict, entries: Sequence[Entry]) -> dict[str, tuple[str, float, float]]:
@@ -240,7 +295,15 @@ def _spec_changes(keys: Sequence[StudentKey], library: dict[str, Exercise]) -> l
             "with the current spec" for eid in changed]
 
 
-def _bounded(warnings: list[str]) -> list[str]:
+def with_budget_losses(results: Sequence[StudentResult], warnings: list[str]) -> list[str]:
+    """The run's warnings led by who lost cases to a function's time budget: worked out from
+    every result (reused ones too, so it stays visible on a regrade; merged shards alike)."""
+    lost = budget_losses(results)
+    return ([lost] if lost else []) + warnings
+
+
+def bounded(warnings: list[str]) -> list[str]:
+    """At most MAX_WARNINGS distinct warnings, then how many more (merge caps the same way)."""
     unique = list(dict.fromkeys(warnings))
     if len(unique) <= MAX_WARNINGS:
         return unique
@@ -249,10 +312,15 @@ def _bounded(warnings: list[str]) -> list[str]:
 
 def _export(result: RunSummary, assignment: Assignment, out: Path, documents: dict[str, str],
             targets: Mapping[str, Path | None], *, fail_under: float | None) -> None:
+    export_run(result, out, documents, targets, formats.Context(
+        assignment.id, f"{assignment.title} ({assignment.id})", fail_under))
+
+
+def export_run(result: RunSummary, out: Path, documents: Mapping[str, str],
+               targets: Mapping[str, Path | None], ctx: formats.Context) -> None:
     """Each student's JSON, then every export format asked for (grader.outputs.formats)."""
     for r in result.results:
         exports.write_result(out, r, documents.get(r.student_id))
-    ctx = formats.Context(assignment.id, f"{assignment.title} ({assignment.id})", fail_under)
     formats.write_all(targets, out, result, ctx)
     step = os.environ.get("GITHUB_STEP_SUMMARY")
     if step:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from grader.cli.errors import handle_errors
-from grader.core.errors import EXIT_THRESHOLD
+from grader.core.errors import EXIT_THRESHOLD, UserError
 from grader.cli.progress import ProgressBar
 from grader.sandbox.options import unsafe_option
 
@@ -46,6 +46,39 @@ def export_options(fn: F) -> F:
     return fn
 
 
+def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from grader.grading.shard import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except UserError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def shard_option(fn: F) -> F:
+    """`--shard K/N`: grade only the students of shard K of N (then `grader merge`)."""
+    return click.option(
+        "--shard", metavar="K/N", callback=_shard,
+        help="Grade only shard K of N (students split by a hash of their id) into OUT; "
+             "combine the N folders with `grader merge`.")(fn)
+
+
+def _executor(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from grader.grading.executor import check_executor
+
+    try:
+        return check_executor(value)
+    except UserError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _scale_out(shard: Any, executor: str | None) -> dict[str, Any]:
+    """--shard and --executor, passed on only when given (docs/scale.md)."""
+    return {k: v for k, v in (("shard", shard), ("executor", executor)) if v is not None}
+
+
 @click.command("grade")
 @click.argument("assignment", type=click.Path(dir_okay=False))
 @click.argument("submissions", type=click.Path())
@@ -61,11 +94,15 @@ def export_options(fn: F) -> F:
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
 @click.option("--allow-empty", is_flag=True,
               help="Grade even when SUBMISSIONS holds no submission (all recorded missing).")
+@shard_option
+@click.option("--executor", metavar="URL", callback=_executor,
+              help="Where student code runs: local (this machine's cores, the default) or "
+                   "dask://HOST:PORT (a Dask cluster's scheduler; needs grader[dask]).")
 @unsafe_option
 @handle_errors
 def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs: int | None,
-              fail_under: float | None, force: bool, allow_empty: bool,
-              **targets: str | None) -> None:
+              fail_under: float | None, force: bool, allow_empty: bool, shard: Any,
+              executor: str | None, **targets: str | None) -> None:
     """Grade a folder of submissions against the instructor key."""
     from grader.app.grade import grade_assignment, threshold_failed
 
@@ -74,7 +111,8 @@ def grade_cmd(assignment: str, submissions: str, out: str, key: str | None, jobs
             Path(assignment), Path(submissions), Path(out), key_dir=_path(key), jobs=jobs,
             exports_to={name: _path(path) for name, path in targets.items()},
             fail_under=fail_under, force=force,
-            allow_empty=allow_empty, progress=bar)
+            allow_empty=allow_empty, progress=bar,
+            **_scale_out(shard, executor))
     for line in report_lines(result, out=out, fail_under=fail_under, csv=targets.get("csv")):
         click.echo(line)
     if threshold_failed(result, fail_under):

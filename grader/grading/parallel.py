@@ -16,7 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 from grader.grading import engine
 from grader.grading.collect import Entry
-from grader.sandbox import Job, SandboxPool
+from grader.grading.executor import open_executor
+from grader.sandbox import Job
 from grader.student.submission import SOLUTION
 from grader.kinds import runs_code as code_part
 
@@ -44,15 +45,17 @@ def runs_code(entry: Entry, settings: engine.Settings) -> bool:
 
 
 def grade_all(entries: Iterable[Entry], settings: engine.Settings, *, jobs: int | None,
-              emit: Callable[[engine.Graded], None]) -> None:
-    """Grade every entry and call emit(graded) for each as soon as it is done."""
+              emit: Callable[[engine.Graded], None], executor: str | None = None) -> None:
+    """Grade every entry and call emit(graded) for each as soon as it is done.
+
+    `executor`: where student code runs (grader.grading.executor; default this machine)."""
     workers = jobs or default_jobs()
     entries = list(entries)
     code = [e for e in entries if runs_code(e, settings)]
     plain = [e for e in entries if not runs_code(e, settings)]
     _grade_plain(plain, settings, workers, emit)
     if code:
-        _grade_code(code, settings, workers, emit)
+        _grade_code(code, settings, workers, emit, executor)
 
 
 def _grade_one(entry: Entry) -> engine.Graded:
@@ -77,7 +80,7 @@ def _grade_plain(entries: list[Entry], settings: engine.Settings, workers: int,
 
 
 def _grade_code(entries: list[Entry], settings: engine.Settings, workers: int,
-                emit: Callable[[engine.Graded], None]) -> None:
+                emit: Callable[[engine.Graded], None], executor: str | None = None) -> None:
     waiting: dict[str, engine.Prepared] = {}
 
     def sandbox_jobs() -> Iterator[Job]:
@@ -91,6 +94,6 @@ def _grade_code(entries: list[Entry], settings: engine.Settings, workers: int,
             yield Job(job_id, prepared.job.files, prepared.job.calls,
                       limits=prepared.job.limits)
 
-    with SandboxPool(workers=workers) as pool:
+    with open_executor(executor, workers=workers) as pool:
         for job_id, run in pool.run_many(sandbox_jobs()):
             emit(engine.finish(waiting.pop(job_id), run, settings))

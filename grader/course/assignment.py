@@ -33,7 +33,10 @@ MAX_DAYS = 3650
 # Due dates far enough from the calendar's ends (years 1 and 9999) that adding the grace, a
 # year of days late or a +-14:00 offset can never overflow datetime.
 DUE_YEARS = (1900, 9000)
-TOP_KEYS = {"id", "title", "secret", "exercises", "reveal", "due", "late", "library", "sandbox"}
+MAX_ATTEMPTS = 10000  # `grader serve`: submissions per student
+MAX_COOLDOWN = 86400  # seconds between two submissions of one student (a day)
+TOP_KEYS = {"id", "title", "secret", "exercises", "reveal", "due", "late", "library", "sandbox",
+            "attempts", "cooldown"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Assignment:
     library: tuple[Path, ...] = ()
     sandbox: SandboxOptions = field(default_factory=SandboxOptions)
     source_hash: str = ""
+    attempts: int | None = None  # `grader serve`: submissions per student; None: no limit
+    cooldown: float = 0.0  # `grader serve`: seconds a student waits between two submissions
 
     def secret(self) -> bytes:
         """Read the secret now (from the environment or a file); a clear error when absent."""
@@ -146,7 +151,8 @@ class _Validator:
             late=self._late(data.get("late", {})),
             library=tuple(self._library(data.get("library", []))),
             sandbox=self._sandbox(data.get("sandbox", {})),
-            source_hash=digest)
+            source_hash=digest, attempts=self._attempts(data.get("attempts")),
+            cooldown=self._cooldown(data.get("cooldown", 0)))
 
     def _unknown(self, mapping: dict, keypath: tuple, allowed: set[str]) -> None:
         import difflib
@@ -295,6 +301,23 @@ class _Validator:
             self.err(("sandbox", "memory_mb"), f"expected MB in [64, 16384], got {m!r}")
             m = 512
         return SandboxOptions(float(t), m)
+
+    def _attempts(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or \
+                not 1 <= value <= MAX_ATTEMPTS:
+            self.err(("attempts",), f"expected a whole number of submissions from 1 to "
+                                    f"{MAX_ATTEMPTS}, got {value!r}")
+            return None
+        return value
+
+    def _cooldown(self, value: Any) -> float:
+        if not _number_in(value, 0, MAX_COOLDOWN):
+            self.err(("cooldown",), f"expected seconds from 0 to {MAX_COOLDOWN} (a day), "
+                                    f"got {value!r}")
+            return 0.0
+        return float(value)
 
 
 def _number_in(value: Any, low: float, high: float, *, low_open: bool = False) -> bool:

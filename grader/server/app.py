@@ -1,0 +1,64 @@
+"""The web process: a Starlette app that authenticates, stores uploads durably and answers.
+
+    create_app(course)      the ASGI app; its lifespan starts the grading worker process
+
+Students reach only their own pages and attempts (anything else is 404, the same answer as for
+a page that does not exist); instructor routes need the instructor token. No route sends the
+key, the secret, hidden cases or another student's work to a student.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from grader.server import pages
+from grader.server.api import api_routes
+from grader.server.course import Course
+from grader.server.limits import BodyLimit
+from grader.server.store import Store
+
+
+def create_app(course: Course, *, worker: bool = True, jobs: int | None = None) -> Starlette:
+    """The server for `course`; `worker=False` leaves grading to a worker started elsewhere."""
+    store = Store(course.state_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        proc = _start_worker(course, jobs) if worker else None
+        try:
+            yield
+        finally:
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+    routes = [*pages.page_routes(), *api_routes(), Route("/healthz", _health)]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.course, app.state.store = course, store
+    app.add_middleware(BodyLimit)
+    return app
+
+
+async def _health(request: Request) -> Response:
+    return Response("ok\n", media_type="text/plain")
+
+
+def _start_worker(course: Course, jobs: int | None) -> subprocess.Popen:
+    """The grading worker: a separate process (student code never comes near this one)."""
+    cmd = [sys.executable, "-m", "grader.server.worker", str(course.state_dir),
+           "--parent", str(os.getpid())]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL)

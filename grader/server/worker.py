@@ -1,0 +1,138 @@
+"""The grading worker: a process of its own that grades the store's queue, batch by batch.
+
+Started by the web process (`python -m grader.server.worker STATE --parent PID`); it exits when
+its parent is gone. It uses the same pipeline as `grader grade` (collect the archive, grade with
+`grade_all`: typed parts in this process or forked workers, student code in the sandbox's pool)
+and stores each result with its rendered student report. Lateness is judged by the time the
+server received the work. On start it requeues what a killed worker left half-graded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from grader import __version__
+from grader.grading import engine
+from grader.grading.collect import Entry, gather
+from grader.grading.late import reveal_now
+from grader.grading.parallel import grade_all
+from grader.server.course import Course, load_config
+from grader.server.store import Store
+
+POLL_SECONDS = 0.1
+BATCH = 64
+
+
+class Grader:
+    """Grades claimed submissions of one course and stores the results."""
+
+    def __init__(self, course: Course, store: Store, *, jobs: int | None = None) -> None:
+        from grader.course.generate import load_library_for
+
+        self.course, self.store, self.jobs = course, store, jobs
+        a = course.assignment
+        # the server's clock decides lateness, whatever the file says about the student's
+        self.assignment = dataclasses.replace(
+            a, late=dataclasses.replace(a.late, time_source="received"))
+        self.library = {e.id: e for e in load_library_for(a)}
+        self.key_list = list(course.keys.values())
+        functions = any(p.kind == "function" for k in self.key_list for e in k.exercises
+                        for p in self.library[e.id].parts)
+        self.level = _sandbox_level() if functions else "not used (no function exercises)"
+        self.prompts: dict[str, dict] = {}
+
+    def settings(self) -> engine.Settings:
+        revealed, _ = reveal_now(self.assignment, dt.datetime.now(dt.timezone.utc))
+        return engine.Settings(self.assignment, self.library, revealed, self.level, __version__)
+
+    def grade(self, claimed: list[tuple[int, str, str, bytes]]) -> None:
+        work = Path(tempfile.mkdtemp(prefix="batch-", dir=self.course.state_dir))
+        try:
+            ids = {sid: number for number, sid, _, _ in claimed}
+            entries = [self._entry(work, *row) for row in claimed]
+            grade_all(entries, self.settings(), jobs=self.jobs,
+                      emit=lambda g: self._save(ids[g.result.student_id], g))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _entry(self, work: Path, number: int, sid: str, received: str, data: bytes) -> Entry:
+        """The submission read exactly as `grader grade` reads a handed-in archive."""
+        folder = work / str(number)
+        folder.mkdir()
+        key = self.course.keys[sid]
+        (folder / f"{self.assignment.id}-{key.folder}.zip").write_bytes(data)
+        found = gather(folder, self.key_list, self.assignment.id, allow_empty=True)
+        entry = next(e for e in found.entries if e.student_id == sid)
+        return dataclasses.replace(entry, received=received)
+
+    def _save(self, number: int, graded: engine.Graded) -> None:
+        from grader.outputs import exports
+        from grader.outputs.reports import render_student_report
+
+        r = graded.result
+        page = render_student_report(r, prompts=self._prompts(r.student_id),
+                                     assignment_title=self.assignment.title)
+        self.store.save_result(number, r.student_id, status=r.status, score=r.score,
+                               max_score=r.max_score, result_json=exports.result_json(r),
+                               report_html=page)
+
+    def _prompts(self, sid: str) -> dict:
+        from grader.outputs.reports import prompts_from_params
+
+        if sid not in self.prompts:
+            key = self.course.keys[sid]
+            self.prompts[sid] = prompts_from_params((self.library[e.id], e.params)
+                                                    for e in key.exercises)
+        return self.prompts[sid]
+
+
+def _sandbox_level() -> str:
+    from grader.sandbox import sandbox_level
+
+    return sandbox_level()
+
+
+def serve_queue(state_dir: Path, *, parent: int | None = None, once: bool = False,
+                jobs: int | None = None) -> None:
+    """Grade the queue until it is empty (`once`) or the parent process is gone."""
+    store = Store(state_dir)
+    store.requeue_unfinished()
+    grader = Grader(load_config(state_dir), store, jobs=jobs)
+    while parent is None or os.getppid() == parent:
+        claimed = store.claim(BATCH)
+        if not claimed:
+            if once:
+                return
+            time.sleep(POLL_SECONDS)
+            continue
+        try:
+            grader.grade(claimed)
+        except Exception:  # a bug: keep serving, leave these for a regrade, say so
+            traceback.print_exc()
+            store.mark_failed([row[0] for row in claimed])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m grader.server.worker")
+    parser.add_argument("state", type=Path)
+    parser.add_argument("--parent", type=int)
+    parser.add_argument("--jobs", type=int)
+    parser.add_argument("--once", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        serve_queue(args.state, parent=args.parent, once=args.once, jobs=args.jobs)
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -46,7 +46,7 @@ def test_a_student_sees_only_their_own_work_and_no_key_material(course, served) 
         ana_id = c.post("/api/submissions", content=archive(course, "ana", wrong_ana),
                         headers=auth("ana")).json()["id"]
         for sid, number in (("bob", bob_id), ("ana", ana_id)):
-            assert wait_graded(lambda p: c.get(p, headers=auth(sid)), number)["state"] == \
+            assert wait_graded(lambda p, s=sid: c.get(p, headers=auth(s)), number)["state"] == \
                 "graded"
         ana, bob = course.folder("ana"), course.folder("bob")
         c.get(f"/login?token={tokens['ana']}")  # the browser session, as ana

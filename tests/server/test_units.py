@@ -115,3 +115,29 @@ def test_a_killed_worker_leaves_work_that_is_claimed_again(tmp_path: Path) -> No
     assert store.claim(10) == []
     assert store.requeue_unfinished() == 3  # the worker was killed: all three again
     assert [c[0] for c in store.claim(10)] == [ids[0], ids[2]]
+
+
+def test_serve_tokens_csv_and_revoke_from_the_cli(course, tmp_path: Path) -> None:
+    import csv
+
+    from click.testing import CliRunner
+
+    from conftest import SECRET, SECRET_ENV
+    from grader.cli import cli
+
+    runner = CliRunner(env={SECRET_ENV: SECRET})
+    base = ["serve", str(course.assignment), "--key", str(course.build), "--state",
+            str(tmp_path / "state")]
+    out = runner.invoke(cli, [*base, "--tokens", "--url", "https://course.example/"])
+    assert out.exit_code == 0, out.output
+    lines = [line.split("\t") for line in out.output.splitlines()]
+    assert [x[0] for x in lines] == ["ana", "bob", "cy", "(instructor)"]
+    assert all(x[2] == f"https://course.example/login?token={x[1]}" for x in lines)
+    out = runner.invoke(cli, [*base, "--revoke", "bob", "--csv", str(tmp_path / "t.csv")])
+    assert out.exit_code == 0 and "revoked the token of bob (generation 1)" in out.output
+    rows = list(csv.DictReader((tmp_path / "t.csv").open(encoding="utf-8")))
+    assert (tmp_path / "t.csv").stat().st_mode & 0o077 == 0
+    assert rows[0]["token"] == lines[0][1] and rows[1]["token"] != lines[1][1]
+    assert rows[1]["token"].startswith("1.") and rows[1]["email"] == "bob@example.edu"
+    out = runner.invoke(cli, [*base, "--revoke", "zed"])
+    assert out.exit_code == 2 and "'zed' is not on the roster" in out.output

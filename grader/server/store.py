@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,23 +77,35 @@ def now_iso() -> str:
 class Store:
     """One state folder's database. Every method opens its own short connection (thread-safe)."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, *, synchronous: str = "FULL") -> None:
+        """`synchronous`: FULL for the web process (an answered upload is on disk); the worker
+        may use NORMAL, since a result lost with its commit leaves the submission 'grading',
+        which the next start grades again."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.state_dir / DB_NAME
+        self._local = threading.local()
+        self.synchronous = "NORMAL" if synchronous == "NORMAL" else "FULL"
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             migrate(db)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        try:
-            db.execute("PRAGMA synchronous=FULL")
+        """This thread's connection, kept open (closing the last one checkpoints the log)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+                                 check_same_thread=False)
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
             db.execute("PRAGMA busy_timeout=60000")
+            self._local.db = db
+        try:
             yield db
-        finally:
-            db.close()
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def add_submission(self, student_id: str, archive: bytes, *, via: str,
                        allowed: Callable[[list[str]], str | None] = lambda _: None) -> Attempt:

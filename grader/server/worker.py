@@ -18,15 +18,17 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from grader import __version__
 from grader.grading import engine
 from grader.grading.collect import Entry, gather
 from grader.grading.late import reveal_now
-from grader.grading.parallel import grade_all
+from grader.grading.parallel import default_jobs, runs_code
 from grader.server.course import Course, load_config
 from grader.server.store import Store
+from grader.sandbox import Job, SandboxPool
 
 POLL_SECONDS = 0.1
 BATCH = 64
@@ -49,6 +51,11 @@ class Grader:
                         for p in self.library[e.id].parts)
         self.level = _sandbox_level() if functions else "not used (no function exercises)"
         self.prompts: dict[str, dict] = {}
+        self.pool: SandboxPool | None = None  # warm zygotes kept between batches
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
     def settings(self) -> engine.Settings:
         revealed, _ = reveal_now(self.assignment, dt.datetime.now(dt.timezone.utc))
@@ -57,12 +64,31 @@ class Grader:
     def grade(self, claimed: list[tuple[int, str, str, bytes]]) -> None:
         work = Path(tempfile.mkdtemp(prefix="batch-", dir=self.course.state_dir))
         try:
-            ids = {sid: number for number, sid, _, _ in claimed}
-            entries = [self._entry(work, *row) for row in claimed]
-            grade_all(entries, self.settings(), jobs=self.jobs,
-                      emit=lambda g: self._save(ids[g.result.student_id], g))
+            entries = [(row[0], self._entry(work, *row)) for row in claimed]
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        self._grade(entries, self.settings())
+
+    def _grade(self, entries: list[tuple[int, Entry]], s: engine.Settings) -> None:
+        """As grading.parallel.grade_all, with one sandbox pool kept for the worker's life
+        (starting its zygotes costs more than a small batch's grading)."""
+        waiting: dict[str, tuple[int, engine.Prepared]] = {}
+
+        def jobs() -> Iterator[Job]:
+            for number, entry in entries:
+                prepared = engine.prepare(entry, s)
+                if prepared.job is None or not runs_code(entry, s):
+                    self._save(number, engine.finish(prepared, None, s))
+                    continue
+                waiting[str(number)] = (number, prepared)
+                yield Job(str(number), prepared.job.files, prepared.job.calls,
+                          limits=prepared.job.limits)
+
+        if self.pool is None:
+            self.pool = SandboxPool(workers=self.jobs or default_jobs())
+        for job_id, sandbox_run in self.pool.run_many(jobs()):
+            number, prepared = waiting.pop(job_id)
+            self._save(number, engine.finish(prepared, sandbox_run, s))
 
     def _entry(self, work: Path, number: int, sid: str, received: str, data: bytes) -> Entry:
         """The submission read exactly as `grader grade` reads a handed-in archive."""
@@ -104,21 +130,24 @@ def _sandbox_level() -> str:
 def serve_queue(state_dir: Path, *, parent: int | None = None, once: bool = False,
                 jobs: int | None = None) -> None:
     """Grade the queue until it is empty (`once`) or the parent process is gone."""
-    store = Store(state_dir)
+    store = Store(state_dir, synchronous="NORMAL")
     store.requeue_unfinished()
     grader = Grader(load_config(state_dir), store, jobs=jobs)
-    while parent is None or os.getppid() == parent:
-        claimed = store.claim(BATCH)
-        if not claimed:
-            if once:
-                return
-            time.sleep(POLL_SECONDS)
-            continue
-        try:
-            grader.grade(claimed)
-        except Exception:  # a bug: keep serving, leave these for a regrade, say so
-            traceback.print_exc()
-            store.mark_failed([row[0] for row in claimed])
+    try:
+        while parent is None or os.getppid() == parent:
+            claimed = store.claim(BATCH)
+            if not claimed:
+                if once:
+                    return
+                time.sleep(POLL_SECONDS)
+                continue
+            try:
+                grader.grade(claimed)
+            except Exception:  # a bug: keep serving, leave these for a regrade, say so
+                traceback.print_exc()
+                store.mark_failed([row[0] for row in claimed])
+    finally:
+        grader.close()
 
 
 def main(argv: list[str] | None = None) -> None:

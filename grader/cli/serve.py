@@ -15,6 +15,9 @@ from grader.cli.errors import handle_errors
               help="The folder `grader generate` wrote (or its key/ folder).")
 @click.option("--state", type=click.Path(),
               help="The server's state folder (database) [default: ./grader-state].")
+@click.option("--database", envvar="GRADER_DATABASE", metavar="URL",
+              help="A postgresql:// address (or $GRADER_DATABASE) instead of the SQLite file in "
+                   "the state folder.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--jobs", type=int, help="Grading processes [default: every core].")
@@ -27,7 +30,8 @@ from grader.cli.errors import handle_errors
 @click.option("--revoke", multiple=True, metavar="STUDENT",
               help="Invalidate a student's token (then --tokens prints the new one).")
 @handle_errors
-def serve_cmd(assignment: str, key: str, state: str | None, host: str, port: int,
+def serve_cmd(assignment: str, key: str, state: str | None, database: str | None, host: str,
+              port: int,
               jobs: int | None, show_tokens: bool, csv_out: str | None, url: str | None,
               revoke: tuple[str, ...]) -> None:
     """Serve the course: students submit here and get their feedback at once."""
@@ -35,7 +39,7 @@ def serve_cmd(assignment: str, key: str, state: str | None, host: str, port: int
 
     state_dir = Path(state) if state else None
     if show_tokens or revoke or csv_out:
-        course, store = run.prepare(Path(assignment), Path(key), state_dir)
+        course, store = run.prepare(Path(assignment), Path(key), state_dir, database)
         for sid in revoke:
             click.echo(f"revoked the token of {sid} (generation {run.revoke(course, store, sid)})")
         if show_tokens or csv_out:
@@ -43,7 +47,8 @@ def serve_cmd(assignment: str, key: str, state: str | None, host: str, port: int
         return
     click.echo(f"grader serve: http://{host}:{port}/ (state in "
                f"{state_dir or run.STATE}); Ctrl-C stops it")
-    run.serve(Path(assignment), Path(key), state=state_dir, host=host, port=port, jobs=jobs)
+    run.serve(Path(assignment), Path(key), state=state_dir, host=host, port=port, jobs=jobs,
+              database=database)
 
 
 def _print_tokens(rows: list, csv_out: str | None) -> None:

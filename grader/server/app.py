@@ -22,14 +22,14 @@ from starlette.routing import Route
 
 from grader.server import pages
 from grader.server.api import api_routes
-from grader.server.course import Course
+from grader.server.course import DATABASE_ENV, Course
 from grader.server.limits import BodyLimit
 from grader.server.store import Store
 
 
 def create_app(course: Course, *, worker: bool = True, jobs: int | None = None) -> Starlette:
     """The server for `course`; `worker=False` leaves grading to a worker started elsewhere."""
-    store = Store(course.state_dir)
+    store = Store(course.state_dir, database=course.database)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -61,4 +61,8 @@ def _start_worker(course: Course, jobs: int | None) -> subprocess.Popen:
            "--parent", str(os.getpid())]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    env = {**os.environ}
+    env.pop(DATABASE_ENV, None)
+    if course.database:
+        env[DATABASE_ENV] = course.database
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=env)

@@ -7,6 +7,7 @@ the state folder alone) grades against the same files.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from grader.course.assignment import Assignment, load_assignment
 from grader.grading.keys import StudentKey, find_key_dir, load_keys
 
 CONFIG = "serve.json"
+DATABASE_ENV = "GRADER_DATABASE"
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Course:
     keys: dict[str, StudentKey]  # student id -> key (the web process reads ids and folders)
     secret: bytes
     state_dir: Path
+    database: str | None = None  # a postgresql:// address; None: SQLite in state_dir
 
     @property
     def build_dir(self) -> Path:
@@ -36,12 +39,14 @@ class Course:
         return path if path.is_file() else None
 
 
-def open_course(assignment_path: Path, key: Path, state_dir: Path) -> Course:
+def open_course(assignment_path: Path, key: Path, state_dir: Path,
+                database: str | None = None) -> Course:
     """Load the assignment, key and secret; a UserError names whatever is missing."""
     assignment = load_assignment(Path(assignment_path).resolve())
     key_dir = find_key_dir(key=Path(key).resolve(), out=Path(key), submissions=Path(key))
     keys = {k.id: k for k in load_keys(key_dir, assignment.id)}
-    return Course(assignment, key_dir, keys, assignment.secret(), Path(state_dir).resolve())
+    return Course(assignment, key_dir, keys, assignment.secret(), Path(state_dir).resolve(),
+                  database)
 
 
 def save_config(course: Course) -> None:
@@ -51,11 +56,13 @@ def save_config(course: Course) -> None:
 
 
 def load_config(state_dir: Path) -> Course:
-    """The course a state folder serves (as `grader serve` last started it)."""
+    """The course a state folder serves (as `grader serve` last started it); the database
+    address, which may hold a password, is never written there: it comes from $GRADER_DATABASE."""
     path = Path(state_dir) / CONFIG
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(f"{display_path(path)}: cannot read the server's configuration ({exc}); "
                         "start the server with `grader serve ASSIGNMENT --key DIR` once") from None
-    return open_course(Path(data["assignment"]), Path(data["key"]), Path(state_dir))
+    return open_course(Path(data["assignment"]), Path(data["key"]), Path(state_dir),
+                       os.environ.get(DATABASE_ENV) or None)

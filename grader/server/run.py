@@ -27,21 +27,22 @@ class TokenRow:
     link: str
 
 
-def prepare(assignment: Path, key: Path, state: Path | None = None) -> tuple[Course, Store]:
+def prepare(assignment: Path, key: Path, state: Path | None = None,
+            database: str | None = None) -> tuple[Course, Store]:
     """Load the course, record it in the state folder, open (and migrate) the store."""
-    course = open_course(assignment, key, state or STATE)
+    course = open_course(assignment, key, state or STATE, database)
     save_config(course)
-    return course, Store(course.state_dir)
+    return course, Store(course.state_dir, database=database)
 
 
 def serve(assignment: Path, key: Path, *, state: Path | None = None, host: str = HOST,
-          port: int = PORT, jobs: int | None = None) -> None:
+          port: int = PORT, jobs: int | None = None, database: str | None = None) -> None:
     """Run the server (web process + grading worker) until interrupted."""
     import uvicorn
 
     from grader.server.app import create_app
 
-    course, _ = prepare(assignment, key, state)
+    course, _ = prepare(assignment, key, state, database)
     # no access log: a personal link's token would be written to it
     uvicorn.run(create_app(course, jobs=jobs), host=host, port=port, access_log=False,
                 log_level="warning")

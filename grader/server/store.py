@@ -1,31 +1,33 @@
 """The server's store: submissions (bytes, SHA-256, server time), results and token generations.
 
-SQLite in WAL mode with synchronous=FULL: a submission's row, archive bytes included, is on disk
-(the write-ahead log fsynced) when `add_submission` returns, before the server answers. The
-schema carries a version table; `MIGRATIONS` lists the steps from an empty database.
+SQLite in WAL mode with synchronous=FULL (or PostgreSQL, whose commits are fsynced): a
+submission's row, archive bytes included, is on disk when `add_submission` returns, before the
+server answers. The schema carries a version table; `MIGRATIONS` lists the steps from an empty
+database, the same on both (grader.server.db names the types).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.server.db import TYPES, Postgres, SQLite, connect
+
 DB_NAME = "server.sqlite"
 MIGRATIONS = (
     """
     CREATE TABLE submissions (
-        id INTEGER PRIMARY KEY,
+        id {serial},
         student_id TEXT NOT NULL,
         received_at TEXT NOT NULL,
         sha256 TEXT NOT NULL,
         size INTEGER NOT NULL,
-        archive BLOB NOT NULL,
+        archive {blob} NOT NULL,
         via TEXT NOT NULL,
         state TEXT NOT NULL DEFAULT 'queued'
     );
@@ -35,8 +37,8 @@ MIGRATIONS = (
         submission_id INTEGER PRIMARY KEY REFERENCES submissions (id),
         student_id TEXT NOT NULL,
         status TEXT NOT NULL,
-        score REAL NOT NULL,
-        max_score REAL NOT NULL,
+        score {real} NOT NULL,
+        max_score {real} NOT NULL,
         result_json TEXT NOT NULL,
         report_html TEXT NOT NULL,
         graded_at TEXT NOT NULL
@@ -77,28 +79,29 @@ def now_iso() -> str:
 class Store:
     """One state folder's database. Every method opens its own short connection (thread-safe)."""
 
-    def __init__(self, state_dir: Path, *, synchronous: str = "FULL") -> None:
+    def __init__(self, state_dir: Path, *, database: str | None = None,
+                 synchronous: str = "FULL") -> None:
         """`synchronous`: FULL for the web process (an answered upload is on disk); the worker
         may use NORMAL, since a result lost with its commit leaves the submission 'grading',
-        which the next start grades again."""
+        which the next start grades again. `database`: a postgresql:// address instead of the
+        SQLite file in the state folder."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.state_dir / DB_NAME
         self._local = threading.local()
         self.synchronous = "NORMAL" if synchronous == "NORMAL" else "FULL"
+        self.database = database
         with self.connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
+            if db.kind == "sqlite":
+                db.execute("PRAGMA journal_mode=WAL")
             migrate(db)
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[SQLite | Postgres]:
         """This thread's connection, kept open (closing the last one checkpoints the log)."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
-                                 check_same_thread=False)
-            db.execute(f"PRAGMA synchronous={self.synchronous}")
-            db.execute("PRAGMA busy_timeout=60000")
+            db = connect(self.database, self.path, self.synchronous)
             self._local.db = db
         try:
             yield db
@@ -117,7 +120,7 @@ class Store:
         """
         sha = hashlib.sha256(archive).hexdigest()
         with self.connect() as db:
-            db.execute("BEGIN IMMEDIATE")
+            db.begin(lock=f"student:{student_id}")
             times = [r[0] for r in db.execute("SELECT received_at FROM submissions WHERE "
                                               "student_id = ? ORDER BY id", (student_id,))]
             refusal = allowed(times)
@@ -125,12 +128,11 @@ class Store:
                 db.execute("ROLLBACK")
                 raise LimitReached(refusal)
             when = now_iso()
-            cur = db.execute("INSERT INTO submissions (student_id, received_at, sha256, size, "
-                             "archive, via) VALUES (?, ?, ?, ?, ?, ?)",
-                             (student_id, when, sha, len(archive), archive, via))
+            number, = db.execute("INSERT INTO submissions (student_id, received_at, sha256, "
+                                 "size, archive, via) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                 (student_id, when, sha, len(archive), archive, via)).fetchone()
             db.execute("COMMIT")
-        return Attempt(int(cur.lastrowid or 0), student_id, when, sha, len(archive), via,
-                       "queued")
+        return Attempt(int(number), student_id, when, sha, len(archive), via, "queued")
 
     def attempts(self, student_id: str | None = None) -> list[Attempt]:
         """Every attempt (of one student, or of everyone), oldest first."""
@@ -177,7 +179,7 @@ class Store:
     def claim(self, limit: int) -> list[tuple[int, str, str, bytes]]:
         """Up to `limit` queued submissions, one per student (the oldest), marked grading."""
         with self.connect() as db:
-            db.execute("BEGIN IMMEDIATE")
+            db.begin(lock="queue")
             rows = db.execute(
                 "SELECT id, student_id, received_at, archive FROM submissions WHERE id IN "
                 "(SELECT MIN(id) FROM submissions WHERE state = 'queued' GROUP BY student_id) "
@@ -190,8 +192,12 @@ class Store:
     def save_result(self, submission_id: int, student_id: str, *, status: str, score: float,
                     max_score: float, result_json: str, report_html: str) -> None:
         with self.connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            db.begin()
+            db.execute("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                       "(submission_id) DO UPDATE SET status = excluded.status, score = "
+                       "excluded.score, max_score = excluded.max_score, result_json = "
+                       "excluded.result_json, report_html = excluded.report_html, graded_at = "
+                       "excluded.graded_at",
                        (submission_id, student_id, status, score, max_score, result_json,
                         report_html, now_iso()))
             db.execute("UPDATE submissions SET state = 'graded' WHERE id = ?", (submission_id,))
@@ -221,21 +227,30 @@ class Store:
     def revoke(self, student_id: str) -> int:
         """Invalidate a student's token; return the new generation (its token is re-issued)."""
         with self.connect() as db:
-            db.execute("BEGIN IMMEDIATE")
+            db.begin(lock=f"token:{student_id}")
             db.execute("INSERT INTO token_generations VALUES (?, 1) ON CONFLICT (student_id) "
-                       "DO UPDATE SET generation = generation + 1", (student_id,))
+                       "DO UPDATE SET generation = token_generations.generation + 1",
+                       (student_id,))
             row = db.execute("SELECT generation FROM token_generations WHERE student_id = ?",
                              (student_id,)).fetchone()
             db.execute("COMMIT")
         return int(row[0])
 
 
-def migrate(db: sqlite3.Connection) -> int:
+def migrate(db: SQLite | Postgres) -> int:
     """Bring the schema to the newest version; return it."""
     db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
-    current = int(row[0] or 0)
-    for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-        db.executescript(f"BEGIN IMMEDIATE; {script}; "
-                         f"INSERT INTO schema_version VALUES ({number}); COMMIT;")
+    db.begin(lock="migrate")
+    try:
+        row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        current = int(row[0] or 0)
+        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            for statement in script.format(**TYPES[db.kind]).split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO schema_version VALUES (?)", (number,))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
     return len(MIGRATIONS)

@@ -130,9 +130,10 @@ def _sandbox_level() -> str:
 def serve_queue(state_dir: Path, *, parent: int | None = None, once: bool = False,
                 jobs: int | None = None) -> None:
     """Grade the queue until it is empty (`once`) or the parent process is gone."""
-    store = Store(state_dir, synchronous="NORMAL")
+    course = load_config(state_dir)
+    store = Store(course.state_dir, database=course.database, synchronous="NORMAL")
     store.requeue_unfinished()
-    grader = Grader(load_config(state_dir), store, jobs=jobs)
+    grader = Grader(course, store, jobs=jobs)
     try:
         while parent is None or os.getppid() == parent:
             claimed = store.claim(BATCH)

@@ -69,11 +69,39 @@ def wait_graded(get: Any, number: int, *, seconds: float = 60) -> dict:
         time.sleep(0.2)
 
 
-@pytest.fixture
-def served(course: Course, tmp_path: Path) -> Iterator[Any]:
-    """A fresh state folder for `course`: (Course of the server, Store, token of each student)."""
+@pytest.fixture(params=["sqlite", "postgres"])
+def served(request: pytest.FixtureRequest, course: Course, tmp_path: Path) -> Iterator[Any]:
+    """A fresh store for `course` (a state folder; on PostgreSQL, a new database too):
+    (Course of the server, Store, token of each student)."""
     from grader.server import run
 
-    server_course, store = run.prepare(course.assignment, course.build, tmp_path / "state")
+    database = request.getfixturevalue("postgres_database") \
+        if request.param == "postgres" else None
+    server_course, store = run.prepare(course.assignment, course.build, tmp_path / "state",
+                                       database)
     tokens = {r.student_id: r.token for r in run.tokens(server_course, store, "http://x")}
-    yield server_course, store, tokens
+    with pytest.MonkeyPatch.context() as mp:  # what `grader serve --database` passes on
+        if database:
+            mp.setenv("GRADER_DATABASE", database)
+        yield server_course, store, tokens
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server from Debian's binaries on 127.0.0.1: its base address."""
+    from pg import start_postgres
+
+    yield from start_postgres()
+
+
+@pytest.fixture
+def postgres_database(postgres_server: str) -> str:
+    """A new, empty database on the test server."""
+    import uuid
+
+    import psycopg
+
+    name = f"serve_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{postgres_server}/{name}"

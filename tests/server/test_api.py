@@ -49,6 +49,13 @@ def test_right_work_is_stored_then_graded_with_the_full_score(course, served, cl
     import hashlib
     assert receipt["sha256"] == hashlib.sha256(data).hexdigest()
     assert store.attempt(receipt["id"]) is not None  # stored before the answer
+    if store.database:  # the PostgreSQL run: the row is in that server, with its bytes
+        import psycopg
+
+        with psycopg.connect(store.database) as conn:
+            blob, = conn.execute("SELECT archive FROM submissions WHERE id = %s",
+                                 (receipt["id"],)).fetchone()
+        assert bytes(blob) == data
     state = wait_graded(lambda p: client.get(p, headers=bearer(tokens["ana"])), receipt["id"])
     assert state["state"] == "graded"
     assert (state["score"], state["max_score"]) == (MAX_SCORE, MAX_SCORE)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import MAX_SCORE, archive
 from grader.app.fabricate import Course
@@ -32,8 +34,12 @@ def test_student_logs_in_and_submits_from_the_cli(course, served, tmp_path) -> N
     server_course, _, tokens = served
     server = Server(course.assignment, course.build, server_course.state_dir)
     try:
-        # the right typed answers, no solution.py
-        folder = course.folder_submission("ana", course.right("ana"), None)
+        # the student's own copy of the problem set: the right typed answers, no solution.py
+        folder = tmp_path / "work" / course.folder("ana")
+        shutil.copytree(course.build / course.folder("ana"), folder)
+        (folder / "solution.py").unlink(missing_ok=True)
+        (folder / "answers.yaml").write_text(yaml.safe_dump(course.right("ana")),
+                                             encoding="utf-8")
         home = tmp_path / "home"
         out = grader("login", server.url, "--token", tokens["ana"], cwd=tmp_path, home=home)
         assert out.returncode == 0, out.stderr
@@ -65,11 +71,17 @@ def burst_course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     return Course.create(tmp_path_factory.mktemp("burst"), text, roster)
 
 
-def test_sigkill_during_a_burst_loses_no_acknowledged_submission(burst_course, tmp_path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_sigkill_during_a_burst_loses_no_acknowledged_submission(burst_course, tmp_path,
+                                                                 backend, request,
+                                                                 monkeypatch) -> None:
     from grader.server import run
 
     state = tmp_path / "state"
-    c, store = run.prepare(burst_course.assignment, burst_course.build, state)
+    database = request.getfixturevalue("postgres_database") if backend == "postgres" else None
+    if database:
+        monkeypatch.setenv("GRADER_DATABASE", database)
+    c, store = run.prepare(burst_course.assignment, burst_course.build, state, database)
     tokens = {r.student_id: r.token for r in run.tokens(c, store, "http://x")}
     bodies = [(sid, archive(burst_course, sid, burst_course.right(sid)))
               for sid in BURST_STUDENTS for _ in range(3)]  # 30 uploads
@@ -96,9 +108,10 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_submission(burst_course, t
             f.result()
     assert 12 <= len(acknowledged) < 30  # some were cut off: the kill came mid-burst
     time.sleep(1.0)  # the orphaned worker notices its parent is gone and stops
-    db = sqlite3.connect(state / "server.sqlite")
-    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    db.close()
+    if not database:
+        db = sqlite3.connect(state / "server.sqlite")
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        db.close()
 
     server = Server(burst_course.assignment, burst_course.build, state, jobs=1)
     try:
@@ -116,11 +129,10 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_submission(burst_course, t
             assert (s["student_id"], s["sha256"], s["state"]) == (sid, sha, "graded")
             assert s["score"] == MAX_SCORE
         raw = dict(bodies)
-        db = sqlite3.connect(state / "server.sqlite")
         for number, sid, _ in acknowledged:
-            blob, = db.execute("SELECT archive FROM submissions WHERE id = ?",
-                               (number,)).fetchone()
+            with store.connect() as db:
+                blob, = db.execute("SELECT archive FROM submissions WHERE id = ?",
+                                   (number,)).fetchone()
             assert hashlib.sha256(blob).hexdigest() == hashlib.sha256(raw[sid]).hexdigest()
-        db.close()
     finally:
         server.stop()

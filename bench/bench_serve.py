@@ -152,35 +152,20 @@ def batch_grade(course, uploads: dict[str, list[bytes]], root: Path) -> float:
     return time.monotonic() - began
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=500)
-    parser.add_argument("--per-student", type=int, default=3)
-    parser.add_argument("--window", type=float, default=120.0)
-    parser.add_argument("--quick", action="store_true", help="50 students, a 20 s window")
-    args = parser.parse_args()
-    if args.quick:
-        args.students, args.window = 50, 20.0
-    import secrets
-
-    os.environ[SECRET_ENV] = secrets.token_hex(32)
-    rng = random.Random(7)
-    root = Path(tempfile.mkdtemp(prefix="bench-serve-"))
-    print(f"setting up {args.students} students in {root} ...", flush=True)
-    course = make_course(root, args.students)
-    sids = [s["id"] for s in course.roster]
-    uploads = {sid: archives(course, sid, args.per_student, rng) for sid in sids}
-    from grader.server import run
-
-    c, store = run.prepare(course.assignment, course.build, root / "state")
-    tokens = {r.student_id: r.token for r in run.tokens(c, store, "http://x")}
+def one_run(course, uploads: dict[str, list[bytes]], state: Path, window: float,
+            rng: random.Random) -> dict:
+    """A fresh server (its own state folder), one burst, its figures."""
     import socket
 
+    from grader.server import run
+
+    c, store = run.prepare(course.assignment, course.build, state)
+    tokens = {r.student_id: r.token for r in run.tokens(c, store, "http://x")}
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "grader", "serve", str(course.assignment),
-                               "--key", str(course.build), "--state", str(root / "state"),
+                               "--key", str(course.build), "--state", str(state),
                                "--port", str(port)], stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -200,20 +185,48 @@ def main() -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        out = asyncio.run(burst(url, tokens, uploads, args.window, rng))
+        out = asyncio.run(burst(url, tokens, uploads, window, rng))
     finally:
         stop.set()
         server.terminate()
         server.wait(timeout=30)
     lat = out["latency"]
+    return {"acked": len(out["acked"]), "graded": len(out["graded"]),
+            "errors": len(out["errors"]), "p50": pct(lat, 50), "p95": pct(lat, 95),
+            "p99": pct(lat, 99), "max": max(lat), "rss": peak[0] / 2**20, "wall": out["wall"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--per-student", type=int, default=3)
+    parser.add_argument("--window", type=float, default=120.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="50 students, a 20 s window")
+    args = parser.parse_args()
+    if args.quick:
+        args.students, args.window, args.repeat = 50, 20.0, 1
+    import secrets
+
+    os.environ[SECRET_ENV] = secrets.token_hex(32)
+    rng = random.Random(7)
+    root = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    print(f"setting up {args.students} students in {root} ...", flush=True)
+    course = make_course(root, args.students)
+    sids = [s["id"] for s in course.roster]
+    uploads = {sid: archives(course, sid, args.per_student, rng) for sid in sids}
+    runs = [one_run(course, uploads, root / f"state-{n}", args.window, rng)
+            for n in range(args.repeat)]
     total = args.students * args.per_student
-    print(f"\n{total} uploads from {args.students} students in a {args.window:g} s window; "
-          f"all done after {out['wall']:.1f} s")
-    print(f"acknowledged {len(out['acked'])}, graded {len(out['graded'])}, "
-          f"errors {len(out['errors'])} {out['errors'][:3]}")
-    print(f"feedback latency: p50 {pct(lat, 50):.2f} s, p95 {pct(lat, 95):.2f} s, "
-          f"p99 {pct(lat, 99):.2f} s, max {max(lat):.2f} s")
-    print(f"peak RSS of the server's process tree: {peak[0] / 2**20:.0f} MB")
+    print(f"\n{total} uploads from {args.students} students in a {args.window:g} s window, "
+          f"{args.repeat} run(s):")
+    for r in runs:
+        print(f"  acknowledged {r['acked']}, graded {r['graded']}, errors {r['errors']}; "
+              f"latency p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, "
+              f"max {r['max']:.2f} s; peak RSS {r['rss']:.0f} MB; done after {r['wall']:.1f} s")
+    med = {k: statistics.median(r[k] for r in runs) for k in ("p50", "p95", "p99", "rss")}
+    print(f"median: p50 {med['p50']:.2f} s, p95 {med['p95']:.2f} s, p99 {med['p99']:.2f} s, "
+          f"peak RSS {med['rss']:.0f} MB")
     seconds = batch_grade(course, uploads, root)
     print(f"grader grade on the {args.students} final archives after the deadline: "
           f"{seconds:.1f} s (every student waits for the whole batch)")

@@ -38,9 +38,13 @@ def prepare(assignment: Path, key: Path, state: Path | None = None,
 def serve(assignment: Path, key: Path, *, state: Path | None = None, host: str = HOST,
           port: int = PORT, jobs: int | None = None, database: str | None = None) -> None:
     """Run the server (web process + grading worker) until interrupted."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from grader.server.app import create_app
+        from grader.server.app import create_app
+    except ImportError as exc:
+        raise UserError(f"grader serve needs {exc.name}: pip install 'dlmath-grader[serve]'") \
+            from None
 
     course, _ = prepare(assignment, key, state, database)
     # no access log: a personal link's token would be written to it

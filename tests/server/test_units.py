@@ -141,3 +141,21 @@ def test_serve_tokens_csv_and_revoke_from_the_cli(course, tmp_path: Path) -> Non
     assert rows[1]["token"].startswith("1.") and rows[1]["email"] == "bob@example.edu"
     out = runner.invoke(cli, [*base, "--revoke", "zed"])
     assert out.exit_code == 2 and "'zed' is not on the roster" in out.output
+
+
+def test_the_web_process_does_not_load_the_code_running_machinery() -> None:
+    """The sandbox and the grading engine live in the worker process only."""
+    import subprocess
+    import sys
+
+    code = ("import sys, grader.server.app, grader.server.pages, grader.server.api, "
+            "grader.server.instructor, grader.outputs.reports\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('grader.sandbox', "
+            "'grader.grading.engine', 'grader.grading.parallel', 'grader.grading.functions'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
+    worker = code.replace("grader.server.app,", "grader.server.worker,")
+    out = subprocess.run([sys.executable, "-c", worker], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert "grader.sandbox" in out.stdout  # the check sees it where it is

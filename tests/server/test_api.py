@@ -170,3 +170,33 @@ def test_feedback_honours_reveal_never(course, served, client) -> None:
         assert not any(math.isclose(float(x), value, rel_tol=1e-3)
                        for x in re.findall(r"\d+\.\d{3,}", state["feedback"]))
     assert SECRET not in json.dumps(state)
+
+
+def test_the_instructor_sees_the_class_regrades_and_exports(course, served, client) -> None:
+    _, store, tokens = served
+    wrong = {"info-kl-divergence": {"kl_pq": 0.5, "kl_qp": 0.25}}
+    number = client.post("/api/submissions", content=archive(course, "bob", wrong),
+                         headers=bearer(tokens["bob"])).json()["id"]
+    assert wait_graded(lambda p: client.get(p, headers=bearer(tokens["bob"])),
+                       number)["score"] == 10.0
+    with store.connect() as db:
+        first, = db.execute("SELECT graded_at FROM results WHERE submission_id = ?",
+                            (number,)).fetchone()
+    client.get(f"/login?token={tokens['(instructor)']}")
+    page = client.get("/instructor")
+    assert page.status_code == 200 and f"/instructor/attempts/{number}" in page.text
+    assert client.get("/instructor/class").status_code == 200
+    assert "bob" in client.get("/instructor/class").text
+    csv_text = client.get("/instructor/export/csv").text
+    assert "bob" in csv_text and "10" in csv_text
+    assert client.post("/instructor/regrade", data={"csrf": "forged"}).status_code == 403
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    with store.connect() as db:  # an old grading time, so the regrade shows as a new one
+        db.execute("UPDATE results SET graded_at = '2000-01-01T00:00:00+00:00'")
+    done = client.post("/instructor/regrade", data={"csrf": csrf}, follow_redirects=False)
+    assert done.status_code == 303 and "Regrading+1+attempts" in done.headers["location"]
+    state = wait_graded(lambda p: client.get(p), number)
+    with store.connect() as db:
+        again, = db.execute("SELECT graded_at FROM results WHERE submission_id = ?",
+                            (number,)).fetchone()
+    assert state["score"] == 10.0 and again != "2000-01-01T00:00:00+00:00" and first

@@ -59,6 +59,7 @@ def test_upload_in_the_browser_and_only_the_owner_sees_it(course, served, browse
             time.sleep(0.5)
             ana.reload()
         assert "14/14" in ana.content()
+        ana.screenshot(path=str(artifacts / "serve-student-page.png"), full_page=True)
         ana.click("a:has-text('report')")
         report_url = ana.url
         assert "/attempts/" in report_url

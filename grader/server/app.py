@@ -28,17 +28,23 @@ from grader.server.store import Store
 
 
 def create_app(course: Course, *, worker: bool = True, jobs: int | None = None) -> Starlette:
-    """The server for `course`; `worker=False` leaves grading to a worker started elsewhere."""
+    """The server for `course` with `jobs` grading processes (default: one per core);
+    `worker=False` leaves grading to workers started elsewhere."""
     store = Store(course.state_dir, database=course.database)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        proc = _start_worker(course, jobs) if worker else None
+        procs = []
+        if worker:
+            store.requeue_unfinished()  # what a killed server's workers had started
+            count = jobs or _cores()
+            procs = [_start_worker(course, max(2, _cores() // count)) for _ in range(count)]
         try:
             yield
         finally:
-            if proc is not None:
+            for proc in procs:
                 proc.terminate()
+            for proc in procs:
                 try:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
@@ -55,12 +61,18 @@ async def _health(request: Request) -> Response:
     return Response("ok\n", media_type="text/plain")
 
 
-def _start_worker(course: Course, jobs: int | None) -> subprocess.Popen:
-    """The grading worker: a separate process (student code never comes near this one)."""
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start_worker(course: Course, sandboxes: int) -> subprocess.Popen:
+    """A grading worker: a separate process (student code never comes near this one) with a
+    pool of `sandboxes` zygotes."""
     cmd = [sys.executable, "-m", "grader.server.worker", str(course.state_dir),
-           "--parent", str(os.getpid())]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
+           "--parent", str(os.getpid()), "--jobs", str(sandboxes)]
     env = {**os.environ}
     env.pop(DATABASE_ENV, None)
     if course.database:

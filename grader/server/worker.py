@@ -1,10 +1,10 @@
 """The grading worker: a process of its own that grades the store's queue, batch by batch.
 
-Started by the web process (`python -m grader.server.worker STATE --parent PID`); it exits when
-its parent is gone. It uses the same pipeline as `grader grade` (collect the archive, grade with
-`grade_all`: typed parts in this process or forked workers, student code in the sandbox's pool)
-and stores each result with its rendered student report. Lateness is judged by the time the
-server received the work. On start it requeues what a killed worker left half-graded.
+Started by the web process, one per core (`python -m grader.server.worker STATE --parent PID`);
+each exits when its parent is gone; they share the queue (claims are transactions). It grades
+as `grader grade` does (the archive read by `collect.gather`, then `engine.prepare`/`finish`;
+student code in a sandbox pool kept for the worker's life) and stores each result with its
+rendered student report. Lateness is judged by the time the server received the work.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from grader.server.store import Store
 from grader.sandbox import Job, SandboxPool
 
 POLL_SECONDS = 0.1
-BATCH = 64
+BATCH = 16  # small: several workers share the queue, and each batch's results flow at once
 
 
 class Grader:
@@ -128,11 +128,15 @@ def _sandbox_level() -> str:
 
 
 def serve_queue(state_dir: Path, *, parent: int | None = None, once: bool = False,
-                jobs: int | None = None) -> None:
-    """Grade the queue until it is empty (`once`) or the parent process is gone."""
+                jobs: int | None = None, requeue: bool = False) -> None:
+    """Grade the queue until it is empty (`once`) or the parent process is gone.
+
+    `requeue`: first put back what a killed worker was grading (the web process does this
+    before it starts its workers; a worker run alone must do it itself)."""
     course = load_config(state_dir)
     store = Store(course.state_dir, database=course.database, synchronous="NORMAL")
-    store.requeue_unfinished()
+    if requeue:
+        store.requeue_unfinished()
     grader = Grader(course, store, jobs=jobs)
     try:
         while parent is None or os.getppid() == parent:
@@ -157,9 +161,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent", type=int)
     parser.add_argument("--jobs", type=int)
     parser.add_argument("--once", action="store_true")
+    parser.add_argument("--requeue", action="store_true")
     args = parser.parse_args(argv)
     try:
-        serve_queue(args.state, parent=args.parent, once=args.once, jobs=args.jobs)
+        serve_queue(args.state, parent=args.parent, once=args.once, jobs=args.jobs,
+                    requeue=args.requeue)
     except KeyboardInterrupt:
         sys.exit(0)
 

@@ -153,7 +153,7 @@ def batch_grade(course, uploads: dict[str, list[bytes]], root: Path) -> float:
 
 
 def one_run(course, uploads: dict[str, list[bytes]], state: Path, window: float,
-            rng: random.Random) -> dict:
+            rng: random.Random, jobs: int | None = None) -> dict:
     """A fresh server (its own state folder), one burst, its figures."""
     import socket
 
@@ -166,7 +166,8 @@ def one_run(course, uploads: dict[str, list[bytes]], state: Path, window: float,
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "grader", "serve", str(course.assignment),
                                "--key", str(course.build), "--state", str(state),
-                               "--port", str(port)], stdout=subprocess.DEVNULL)
+                               "--port", str(port), *(["--jobs", str(jobs)] if jobs else [])],
+                              stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -202,6 +203,7 @@ def main() -> None:
     parser.add_argument("--per-student", type=int, default=3)
     parser.add_argument("--window", type=float, default=120.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, help="grader serve --jobs (default: its own)")
     parser.add_argument("--quick", action="store_true", help="50 students, a 20 s window")
     args = parser.parse_args()
     if args.quick:
@@ -215,7 +217,7 @@ def main() -> None:
     course = make_course(root, args.students)
     sids = [s["id"] for s in course.roster]
     uploads = {sid: archives(course, sid, args.per_student, rng) for sid in sids}
-    runs = [one_run(course, uploads, root / f"state-{n}", args.window, rng)
+    runs = [one_run(course, uploads, root / f"state-{n}", args.window, rng, args.jobs)
             for n in range(args.repeat)]
     total = args.students * args.per_student
     print(f"\n{total} uploads from {args.students} students in a {args.window:g} s window, "

@@ -20,7 +20,7 @@ from grader.cli.errors import handle_errors
                    "the state folder.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--jobs", type=int, help="Grading worker processes [default: one per core].")
+@click.option("--jobs", type=int, help="Grading worker processes [default: one per core but one].")
 @click.option("--tokens", "show_tokens", is_flag=True,
               help="Print every student's token and personal link, and do not start.")
 @click.option("--csv", "csv_out", type=click.Path(),

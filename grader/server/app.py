@@ -28,7 +28,8 @@ from grader.server.store import Store
 
 
 def create_app(course: Course, *, worker: bool = True, jobs: int | None = None) -> Starlette:
-    """The server for `course` with `jobs` grading processes (default: one per core);
+    """The server for `course` with `jobs` grading processes (default: one per core but one,
+    which the web process and the sandboxes need; at least one);
     `worker=False` leaves grading to workers started elsewhere."""
     store = Store(course.state_dir, database=course.database)
 
@@ -37,7 +38,7 @@ def create_app(course: Course, *, worker: bool = True, jobs: int | None = None) 
         procs = []
         if worker:
             store.requeue_unfinished()  # what a killed server's workers had started
-            count = jobs or _cores()
+            count = jobs or max(1, _cores() - 1)
             procs = [_start_worker(course, max(2, _cores() // count)) for _ in range(count)]
         try:
             yield

@@ -1,6 +1,6 @@
 """The grading worker: a process of its own that grades the store's queue, batch by batch.
 
-Started by the web process, one per core (`python -m grader.server.worker STATE --parent PID`);
+Started by the web process (`python -m grader.server.worker STATE --parent PID`, `--jobs` of them);
 each exits when its parent is gone; they share the queue (claims are transactions). It grades
 as `grader grade` does (the archive read by `collect.gather`, then `engine.prepare`/`finish`;
 student code in a sandbox pool kept for the worker's life) and stores each result with its

@@ -21,6 +21,8 @@ MAX_DAYS = 3650
 # Due dates far enough from the calendar's ends (years 1 and 9999) that adding the grace, a
 # year of days late or a +-14:00 offset can never overflow datetime.
 DUE_YEARS = (1900, 9000)
+MAX_ATTEMPTS = 10000  # `grader serve`: submissions per student
+MAX_COOLDOWN = 86400  # seconds between two submissions of one student (a day)
 DUE_PATTERN = "^(19[0-9]{2}|[2-8][0-9]{3})-"  # the years of DUE_YEARS
 
 _POINTS = Field(S.Number(0, MAX_POINTS, low_open=True,
@@ -82,6 +84,12 @@ ASSIGNMENT = Record({
     "late": Field(LATE),
     "sandbox": Field(SANDBOX),
     "library": Field(S.ListOf(S.Str(), wanted="a list of folders of extra specs")),
+    "attempts": Field(S.Int(1, MAX_ATTEMPTS, wanted=f"a whole number of submissions from 1 to "
+                                                    f"{MAX_ATTEMPTS}"),
+                      description="grader serve: submissions each student may make"),
+    "cooldown": Field(S.Number(0, MAX_COOLDOWN,
+                               wanted=f"seconds from 0 to {MAX_COOLDOWN} (a day)"), default=0,
+                      description="grader serve: seconds between two submissions of one student"),
 }, wanted="a mapping with id, title and exercises")
 
 

@@ -12,7 +12,7 @@ import sys
 import click
 
 from grader import __version__
-from grader.cli import grading, instructor, scale, student
+from grader.cli import grading, instructor, scale, serve, student
 from grader.cli.errors import handle_errors
 from grader.cli.streams import SafeStream
 
@@ -20,7 +20,8 @@ COMMANDS = (instructor.list_cmd, instructor.validate_cmd, instructor.preview_cmd
             instructor.solve_cmd, instructor.schema_cmd, instructor.generate_cmd,
             student.check_cmd, student.submit_cmd,
             grading.grade_cmd, grading.report_cmd, grading.export_cmd, grading.gradebook_group,
-            scale.merge_cmd, instructor.demo_cmd)
+            scale.merge_cmd, instructor.demo_cmd, serve.serve_cmd, serve.login_cmd,
+            serve.status_cmd)
 
 __all__ = ["cli", "handle_errors", "main"]
 

@@ -35,12 +35,26 @@ def check_cmd(folder: str) -> None:
               help="Archive to write, or a folder to put it in (default: beside the folder).")
 @click.option("--anyway", is_flag=True,
               help="Hand in even with unreadable typed answers (those parts score 0).")
+@click.option("--to", "url", help="Upload it to this course server (`grader serve`) and print "
+                                  "the feedback.")
+@click.option("--wait", default=60.0, show_default=True,
+              help="With --to: seconds to wait for the feedback.")
 @unsafe_option
 @handle_errors
-def submit_cmd(folder: str, out: str | None, anyway: bool) -> None:
-    """Check, then pack your work into an archive to hand in."""
+def submit_cmd(folder: str, out: str | None, anyway: bool, url: str | None,
+               wait: float) -> None:
+    """Check, then pack your work into an archive to hand in (or upload it with --to)."""
     from grader.student import check
 
+    if url:
+        from grader.server import client
+
+        server, token = client.server_and_token(url)  # before the check: fail early
     target = check.submit(Path(folder), out=out, anyway=anyway,
                           echo=click.echo)  # str: keeps "dir/" a folder
-    click.echo(f"Wrote {target}: hand in this file.")
+    if not url:
+        click.echo(f"Wrote {target}: hand in this file.")
+        return
+    receipt = client.upload(server, token, target)
+    click.echo(f"Uploaded {target}: stored by the server at {receipt['received_at']}.")
+    click.echo(client.describe(client.wait_for(server, token, receipt, wait=wait), server))

@@ -81,6 +81,8 @@ class Assignment:
     library: tuple[Path, ...] = ()
     sandbox: SandboxOptions = field(default_factory=SandboxOptions)
     source_hash: str = ""
+    attempts: int | None = None  # `grader serve`: submissions per student; None: no limit
+    cooldown: float = 0.0  # `grader serve`: seconds a student waits between two submissions
 
     def secret(self) -> bytes:
         """Read the secret now (from the environment or a file); a clear error when absent."""
@@ -152,7 +154,8 @@ class _Validator:
             late=self._late(data.get("late", {})),
             library=tuple(self._library(data.get("library", []))),
             sandbox=self._sandbox(data.get("sandbox", {})),
-            source_hash=digest)
+            source_hash=digest, attempts=self._attempts(data.get("attempts")),
+            cooldown=self._cooldown(data.get("cooldown", 0)))
 
     def _keys(self, mapping: dict, keypath: tuple, record: S.Record) -> None:
         for k in mapping:
@@ -257,6 +260,14 @@ class _Validator:
         self._keys(value, ("sandbox",), SANDBOX)
         t = self._get(value, ("sandbox",), SANDBOX, "time_limit")
         return SandboxOptions(float(t), self._get(value, ("sandbox",), SANDBOX, "memory_mb"))
+
+    def _attempts(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        return self._get({"attempts": value}, (), ASSIGNMENT, "attempts", None)
+
+    def _cooldown(self, value: Any) -> float:
+        return float(self._get({"cooldown": value}, (), ASSIGNMENT, "cooldown"))
 
 
 def resolve_exercises(assignment: Assignment, student_id: str, secret: bytes,

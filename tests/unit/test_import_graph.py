@@ -15,7 +15,7 @@ PACKAGE = ROOT / "grader"
 
 # Lowest first: a module may import its own stage and earlier ones, never a later one.
 STAGES = ("core", "solvers", "kinds", "authoring", "sandbox", "student", "course", "grading",
-          "outputs", "app", "cli")
+          "outputs", "app", "server", "cli")
 
 
 def modules() -> dict[str, Path]:

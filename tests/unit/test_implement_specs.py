@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+import numdiff
 import pytest
 from scipy import linalg, special, stats
 from scipy.spatial import distance
@@ -360,18 +362,7 @@ CATALOGUE.update({
 })
 
 
-def _fd(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) -> np.ndarray:
-    """Central differences of f (scalar- or array-valued) with respect to every entry of x;
-    the result has x's shape (plus f's output shape in front)."""
-    x0 = np.asarray(x, float)
-    cols = []
-    for i in range(x0.size):
-        e = np.zeros(x0.size)
-        e[i] = h
-        up, down = x0 + e.reshape(x0.shape), x0 - e.reshape(x0.shape)
-        cols.append((np.asarray(f(up), float) - np.asarray(f(down), float)) / (2 * h))
-    out = np.stack(cols, axis=-1)
-    return out.reshape(out.shape[:-1] + x0.shape)
+_fd = numdiff.central_diff
 
 
 def _lstsq(A: Any, b: Any) -> list[Any]:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+
+import numdiff
 import pytest
 from scipy import linalg, special
 
@@ -35,18 +37,7 @@ def variants(exercise_id: str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]
         yield dict(var.params), dict(var.answers)
 
 
-def fd(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) -> np.ndarray:
-    """Central differences: d f / d x, with f's output shape first, then x's shape."""
-    x0 = np.asarray(x, float)
-    cols = []
-    for i in range(x0.size):
-        e = np.zeros(x0.size)
-        e[i] = h
-        hi = np.asarray(f(x0 + e.reshape(x0.shape)), float)
-        lo = np.asarray(f(x0 - e.reshape(x0.shape)), float)
-        cols.append((hi - lo) / (2 * h))
-    out = np.stack(cols, axis=-1)
-    return out.reshape(out.shape[:-1] + x0.shape)
+fd = numdiff.central_diff
 
 
 def close(got: Any, want: Any, tol: float = 1e-6) -> None:

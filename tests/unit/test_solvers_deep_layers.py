@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+
+import numdiff
 import pytest
 from scipy import integrate, optimize, signal, special, stats
 
@@ -24,13 +26,7 @@ H = 1e-6
 
 
 def central_diff(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = H
-        grad[i] = (f(x + e) - f(x - e)) / (2 * H)
-    return grad
+    return numdiff.central_diff(f, x, H)
 
 
 # ---------------------------------------------------------------- convolution

@@ -7,10 +7,12 @@ Text stays text (svg.fonttype none): it is smaller, selectable and uses the page
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -18,6 +20,8 @@ import matplotlib
 matplotlib.use("Agg")  # never a GUI backend; we only ever save files
 
 from matplotlib.figure import Figure
+
+from grader.core.fsutil import atomic_write_bytes
 
 # Charts scale with the page: at most their natural size (1 pt = 4/3 px, so 11 pt is 14.7 px on
 # a desktop), and down to a phone's 365-px column. A 4.4-inch figure (317 pt) shrinks by at
@@ -36,6 +40,42 @@ BAR = "#0b5cad"
 BAND_COLOURS = ("#b3261e", "#e8912d", "#8cc084", "#1a7f37")
 BAND_LABELS = ("no points", "under half", "half or more", "full marks")
 _ID = re.compile(r'\bid="([^"]+)"')
+
+
+def cached(cache_dir: Path | None, plot_id: str, inputs: Any, draw: Callable[[], str]) -> str:
+    """The plot drawn from `inputs`, kept in `cache_dir` and reused while they stay the same.
+
+    A plot is a pure function of its inputs, this module's code and matplotlib's version, so a
+    regrade that changed no score reads the SVG back instead of drawing it again (matplotlib
+    was most of an unchanged regrade's class report). Older versions of the plot are removed.
+    """
+    if cache_dir is None:
+        return draw()
+    digest = hashlib.sha256(repr((_code_hash(), matplotlib.__version__, plot_id, inputs))
+                            .encode()).hexdigest()[:32]
+    path = Path(cache_dir) / f"{plot_id}-{digest}.svg"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    svg = draw()
+    try:
+        atomic_write_bytes(path, svg.encode("utf-8"), durable=False)
+        for old in Path(cache_dir).glob(f"{plot_id}-*.svg"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run the drawing
+    return svg
+
+
+_CODE: list[str] = []
+
+
+def _code_hash() -> str:
+    if not _CODE:
+        _CODE.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    return _CODE[0]
 
 
 def _svg(fig: Figure, *, plot_id: str, title: str, desc: str) -> str:

@@ -181,7 +181,8 @@ class _Run:
             self.level = ", ".join(ran) or self.level
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
                           tuple(sorted(self.changes)),
-                          tuple(bounded(with_budget_losses(ordered, self.warnings))))
+                          tuple(bounded(with_budget_losses(ordered, self.warnings))),
+                          missing=sum(e.status == "missing" for e in todo.values()))
 
     @property
     def warnings(self) -> list[str]:
@@ -202,7 +203,8 @@ class _Run:
             shard.index, shard.count, self.assignment.id, self.assignment.title,
             shard_manifest.key_fingerprint(keys), __version__, self.revealed, len(positions),
             self.spec_hashes, result.sandbox_level, result.graded, result.skipped,
-            [list(c) for c in result.changes], self.head, self.tail, owned)
+            [list(c) for c in result.changes], self.head, self.tail, owned,
+            missing=result.missing)
 
     def _plan(self, previous: dict) -> tuple[dict[str, Entry], dict[str, str]]:
         """Reuse unchanged results; return the entries to grade and every fingerprint."""

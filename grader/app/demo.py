@@ -151,7 +151,8 @@ def describe(result: DemoResult) -> str:
     sets, subs = result.problem_sets.name, result.submissions.name
     rows = [("assignment.yaml, roster.csv", "what the instructor wrote"),
             (f"{sets}/s001/problems.html", "a student's problem set (answers.yaml beside it)"),
-            (f"{sets}/key/index.html", "the instructor key: every variant with its solution"),
+            (f"{sets}/key/index.html",
+             "the instructor key: a page per student with every variant and its solution"),
             (f"{subs}/", "what the students handed in")]
     if result.results:
         res = result.results.name

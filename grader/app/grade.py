@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict
@@ -94,7 +95,7 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
         owned = {e.student_id for e in entries}
         _render_pages(result, assignment, Path(out),
                       [k for k in keys if shard is None or k.id in owned], library,
-                      reused=run.reused)
+                      reused=run.reused, stamp=run.stamp())
         if shard is not None:
             run.manifest(shard, result, keys, positions).write(Path(out))
     return result
@@ -102,12 +103,14 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
 
 def _render_pages(result: RunSummary, assignment: Assignment, out: Path,
                   keys: Sequence[StudentKey], library: dict[str, Exercise], *,
-                  reused: Collection[str] = ()) -> None:
+                  reused: Collection[str] = (), stamp: str | None = None) -> None:
     """Every student's report and the class report, with each student's own prompts.
 
     A student whose result was reused unchanged keeps the page already on disk: it is a
     rendering of that same result (the fingerprint covers the key, the specs, the assignment
-    and the grader's version), so rendering it again would only give the same bytes.
+    and the grader's version), so rendering it again would only give the same bytes. The
+    class report likewise, when `stamp` (every result's fingerprint) is the one it was
+    rendered from.
     """
     from grader.outputs.reports import prompts_from_params, render_reports
     from grader.outputs.reports.classreport import page_href
@@ -118,7 +121,7 @@ def _render_pages(result: RunSummary, assignment: Assignment, out: Path,
                                              for e in k.exercises)
                for k in keys if k.folder not in kept}
     render_reports(out, results=result.results, assignment=assignment, prompts=prompts,
-                   up_to_date=kept)
+                   up_to_date=kept, class_stamp=stamp)
 
 
 class _Run:
@@ -141,6 +144,7 @@ class _Run:
         self.documents: dict[str, str] = {}  # each result's JSON, serialised once
         self.changes: list[tuple[str, float, float]] = []
         self.reused: set[str] = set()  # students whose stored result was reused unchanged
+        self.fingerprints: dict[str, str] = {}  # every entry's, graded or reused
 
     def grade(self, out: Path, *, jobs: int | None, executor: str | None = None) -> RunSummary:
         settings = engine.Settings(self.assignment, self.library, self.revealed, self.level,
@@ -177,7 +181,8 @@ class _Run:
             self.level = ", ".join(ran) or self.level
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
                           tuple(sorted(self.changes)),
-                          tuple(bounded(with_budget_losses(ordered, self.warnings))))
+                          tuple(bounded(with_budget_losses(ordered, self.warnings))),
+                          missing=sum(e.status == "missing" for e in todo.values()))
 
     @property
     def warnings(self) -> list[str]:
@@ -198,13 +203,15 @@ class _Run:
             shard.index, shard.count, self.assignment.id, self.assignment.title,
             shard_manifest.key_fingerprint(keys), __version__, self.revealed, len(positions),
             self.spec_hashes, result.sandbox_level, result.graded, result.skipped,
-            [list(c) for c in result.changes], self.head, self.tail, owned)
+            [list(c) for c in result.changes], self.head, self.tail, owned,
+            missing=result.missing)
 
     def _plan(self, previous: dict) -> tuple[dict[str, Entry], dict[str, str]]:
         """Reuse unchanged results; return the entries to grade and every fingerprint."""
         todo, prints = {}, {}
         for entry in self.entries:
             fp = self.fingerprint(entry)
+            self.fingerprints[entry.student_id] = fp
             old = previous.get(entry.student_id)
             if old is not None and old.fingerprint == fp and not self.force:
                 if old.json.startswith("{\n"):  # written by result_json: reuse the bytes
@@ -214,6 +221,11 @@ class _Run:
             else:
                 todo[entry.student_id], prints[entry.student_id] = entry, fp
         return todo, prints
+
+    def stamp(self) -> str:
+        """What every result of this run depends on, as one hash (see _render_pages)."""
+        return hashlib.sha256(json.dumps(sorted(self.fingerprints.items())).encode()
+                              ).hexdigest()
 
     def _done(self, r: StudentResult, what: str) -> None:
         self.results[r.student_id] = r

@@ -122,7 +122,8 @@ def _summary(first: Manifest, manifests: Sequence[Manifest],
     return RunSummary(first.assignment, results,
                       sum(m.graded for m in manifests), sum(m.skipped for m in manifests),
                       ", ".join(sorted(levels)) if len(levels) > 1 else levels[0],
-                      tuple(changes), tuple(bounded(with_budget_losses(results, warnings))))
+                      tuple(changes), tuple(bounded(with_budget_losses(results, warnings))),
+                      missing=sum(m.missing for m in manifests))
 
 
 def _record(out: Path, first: Manifest, students: Sequence[_Student],

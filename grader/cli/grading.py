@@ -127,9 +127,7 @@ def report_lines(result: Any, *, out: str, fail_under: float | None,
     from grader.outputs.reports.classstats import class_mean
     from grader.sandbox.platform import level_lines
 
-    lines = [f"sandbox level: {result.sandbox_level}",
-             f"graded {result.graded}, unchanged {result.skipped}"
-             + (" (--force regrades them)" if result.skipped else "")]
+    lines = [f"sandbox level: {result.sandbox_level}", _counts_line(result)]
     lines[1:1] = level_lines(result.sandbox_level)  # what the level meant, and the fix
     for student, old, new in result.changes:
         lines.append(f"changed: {student} {num(old)} -> {num(new)} ({new - old:+.4g})")
@@ -148,6 +146,19 @@ def report_lines(result: Any, *, out: str, fail_under: float | None,
         else:
             lines.append(f"fail-under {num(fail_under)}%: met")
     return lines
+
+
+def _counts_line(result: Any) -> str:
+    """`graded N, missing M, unchanged K`: every student of the run in exactly one count.
+
+    Students without a submission are counted as missing, whether their zero was given in this
+    run or kept from the last one; `missing` is left out when there are none.
+    """
+    missing = sum(r.status == "missing" for r in result.results)
+    kept_missing = max(missing - result.missing, 0)  # reused from the last run
+    graded, unchanged = result.graded - result.missing, result.skipped - kept_missing
+    return (f"graded {graded}" + (f", missing {missing}" if missing else "")
+            + f", unchanged {unchanged}" + (" (--force regrades them)" if unchanged else ""))
 
 
 def late_lines(results: Any) -> list[str]:

@@ -15,6 +15,8 @@ the loaders, as code the declarations leave room for (`Custom` types, fields che
 
 from __future__ import annotations
 
+import functools
+
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -323,8 +325,8 @@ class Record(Type):
     description: str = ""
     extra_json: Json = field(default_factory=dict)  # e.g. allOf rules for editors
 
-    @property
-    def required(self) -> tuple[str, ...]:
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:  # cached: checked for every stored document read
         return tuple(k for k, f in self.fields.items() if f.required)
 
     @property

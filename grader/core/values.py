@@ -81,7 +81,12 @@ def to_json(x: Any, *, indent: int | None = None) -> str:
 
 def from_json(text: str) -> Any:
     """Parse JSON written by to_json, restoring inf/nan."""
-    return _decode(json.loads(text))
+    data = json.loads(text)
+    # A text holding none of the special strings (quoted as such, or spelled with a \u escape)
+    # has nothing to restore: skip the walk over every value (most keys and results).
+    if "\\u" not in text and not any(f'"{s}"' in text for s in _SPECIAL):
+        return data
+    return _decode(data)
 
 
 def short(value: Any, limit: int = 80) -> str:

@@ -31,6 +31,7 @@ KEY_EXERCISE = S.Record({
     "points": S.Field(_NUMBER, required=True), "params": S.Field(S.MapOf()),
     "answers": S.Field(S.MapOf()), "part_points": S.Field(S.MapOf()),
     "cases": S.Field(S.ListOf()), "spec_hash": S.Field(_STRING)})
+_KEY_EXERCISE_HEAD = KEY_EXERCISE.only("id", "number", "points")  # built once, not per key
 KEY_DOCUMENT = S.Record({
     "assignment": S.Field(_STRING, required=True), "student": S.Field(S.MapOf(), required=True),
     "points": S.Field(_NUMBER, required=True), "exercises": S.Field(S.ListOf(), required=True),
@@ -95,7 +96,7 @@ class KeyExercise:
 
     @classmethod
     def from_dict(cls, data: Any) -> KeyExercise:
-        _need(KEY_EXERCISE.only("id", "number", "points"), data, "an exercise")
+        _need(_KEY_EXERCISE_HEAD, data, "an exercise")
         _need(KEY_EXERCISE, data, f"exercise {data['id']!r}")
         return cls(data["id"], data["number"], data["points"], dict(data.get("params", {})),
                    dict(data.get("answers", {})), dict(data.get("part_points", {})),

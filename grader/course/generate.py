@@ -14,7 +14,6 @@ from typing import Any
 from grader.course.assignment import Assignment, check_entries, load_assignment, resolve_exercises
 from grader.course.documents import KeyCase, KeyDocument, KeyExercise
 from grader.core.errors import UserError, display_path
-from grader.core.fsutil import write_if_changed
 from grader.course.roster import Student, load_roster
 from grader.core.values import to_json
 
@@ -134,19 +133,6 @@ def read_secret(assignment: Assignment, out: Path) -> tuple[bytes, str | None]:
     return secret, message
 
 
-def _weak_kept(out: Path, keys: Sequence[KeyDocument], changes: Sequence[Any], weak: str) -> str:
-    """The note for a weak secret that made the key already in `out`; refused otherwise.
-
-    A course already handed out with a weak secret may still be regenerated (a new due date, a
-    student who joined late): the same secret leaks nothing new. Changing problem sets already
-    handed out needs a strong secret, --force or not.
-    """
-    if changes or not any(_same_key(out, k) for k in keys):
-        raise UserError(weak)
-    return (f"warning: {weak} It was kept because {display_path(out / 'key')} was generated "
-            "with it and no problem set changes; use a strong secret for the next assignment.")
-
-
 def _same_key(out: Path, key: KeyDocument) -> bool:
     old = _read_key(out, key)
     return old is not None and _variants(old) == _variants(key) and \
@@ -160,41 +146,94 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
 
     Problem sets already generated into `out` keep their variants: a run that would change any
     (another secret, an exercise added, a spec whose parameters changed) is refused unless
-    `force`, since students may already be working on the old ones.
+    `force`, since students may already be working on the old ones. Students are streamed:
+    each set is planned, rendered, staged and dropped, so memory stays flat whatever the class
+    size; nothing in `out` changes unless the whole run succeeds (grader.course.staged).
     """
+    from grader.course.staged import StagedWrites
+
     assignment = load_assignment(assignment_path)
     students = load_roster(roster_path)
     secret, weak = read_secret(assignment, out)
     library = load_library_for(assignment)
     check_entries(assignment, library)
-    sets = []
-    steps = 2 * len(students)  # planning every set, then writing each
+    staged = StagedWrites(out)
+    try:
+        run = _stream(assignment, students, secret, library, staged, weak=weak, form=form,
+                      progress=progress)
+        kept = _weak_kept(out, run.same_key, run.changes, weak) if weak else None
+        if run.changes and not force:
+            raise UserError(refusal(out, assignment, run.changes))
+        staged.add(_key_files(assignment, run.rows, students))
+    except BaseException:
+        staged.discard()
+        raise
+    unchanged = staged.unchanged
+    written = staged.commit()
+    notes = [x for x in (kept, _changed_note(run.changes), past_due_note(assignment),
+                         _mixed_note(out, run.mixed)) if x]
+    return GenerateResult(out, len(students), written, unchanged,
+                          tuple(c.student for c in run.changes), tuple(notes))
+
+
+@dataclass
+class _Streamed:
+    """What a streamed run keeps of each student: a line of the key's index, and checks."""
+
+    rows: list[KeyRow]
+    changes: list[VariantChange]
+    mixed: list[str]  # folders holding an earlier answers.yaml beside a new notebook
+    same_key: bool = False  # some student's key in OUT has exactly this run's variants
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """One student's line of key/index.html."""
+
+    student: Student
+    exercises: tuple[str, ...]
+    points: float
+
+
+def _stream(assignment: Assignment, students: Sequence[Student], secret: bytes,
+            library: Sequence[Any], staged: Any, *, weak: str | None, form: str,
+            progress: Callable[[int, int, str], Any] | None) -> _Streamed:
+    """Plan, check and stage each student's files in turn, keeping only small facts."""
+    run = _Streamed([], [], [])
+    out = staged.out
     for done, student in enumerate(students, 1):
-        sets.append(plan_student(assignment, student, secret, library))
+        sset = plan_student(assignment, student, secret, library)
+        key = key_document(assignment, sset, secret)
+        change = variant_change(out, key)
+        if change:
+            run.changes.append(change)
+        if weak and not run.same_key:
+            run.same_key = _same_key(out, key)
+        if form == "notebook" and (out / student.folder / "answers.yaml").exists():
+            run.mixed.append(student.folder)
+        staged.add(_student_files(assignment, sset, key, form))
+        run.rows.append(KeyRow(student, tuple(pe.exercise.id for pe in sset.exercises),
+                               sset.points))
         if progress:
-            progress(done, steps, f"planned {student.folder}")
-    keys = [key_document(assignment, sset, secret) for sset in sets]
-    changes = [c for c in (variant_change(out, k) for k in keys) if c]
-    kept = _weak_kept(out, keys, changes, weak) if weak else None
-    if changes and not force:
-        raise UserError(refusal(out, assignment, changes))
-    written = unchanged = 0
-    for done, (sset, key) in enumerate(zip(sets, keys), len(students) + 1):
-        n = _write(out, _student_files(assignment, sset, key, form))
-        written, unchanged = written + n[0], unchanged + n[1]
-        if progress:
-            progress(done, steps, f"generated {sset.student.folder}")
-    n = _write(out, _key_files(assignment, sets, students))
-    notes = [x for x in (kept, _changed_note(changes), past_due_note(assignment),
-                         _mixed_note(out, sets, form)) if x]
-    return GenerateResult(out, len(students), written + n[0], unchanged + n[1],
-                          tuple(c.student for c in changes), tuple(notes))
+            progress(done, len(students), f"generated {student.folder}")
+    return run
 
 
-def _mixed_note(out: Path, sets: Sequence[StudentSet], form: str) -> str | None:
+def _weak_kept(out: Path, same_key: bool, changes: Sequence[Any], weak: str) -> str:
+    """The note for a weak secret that made the key already in `out`; refused otherwise.
+
+    A course already handed out with a weak secret may still be regenerated (a new due date, a
+    student who joined late): the same secret leaks nothing new. Changing problem sets already
+    handed out needs a strong secret, --force or not.
+    """
+    if changes or not same_key:
+        raise UserError(weak)
+    return (f"warning: {weak} It was kept because {display_path(out / 'key')} was generated "
+            "with it and no problem set changes; use a strong secret for the next assignment.")
+
+
+def _mixed_note(out: Path, mixed: Sequence[str]) -> str | None:
     """Notebooks written beside an earlier answers.yaml: grading reads answers.yaml first."""
-    mixed = [s.student.folder for s in sets if form == "notebook"
-             and (out / s.student.folder / "answers.yaml").exists()]
     if not mixed:
         return None
     return (f"warning: {len(mixed)} folder(s) in {display_path(out)} still hold answers.yaml from "
@@ -205,28 +244,27 @@ def _mixed_note(out: Path, sets: Sequence[StudentSet], form: str) -> str | None:
 
 def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument,
                    form: str = "folder") -> dict[Path, bytes]:
-    """One student's folder and key file, as bytes by path relative to the output."""
+    """One student's folder, key file and key page, as bytes by path relative to the output."""
+    from grader.core.render import render
     from grader.course.studentfiles import student_files
 
     files = student_files(assignment, sset, variant=key.variant, form=form)
-    files[Path("key") / f"{sset.student.folder}.json"] = \
-        (to_json(key.to_dict(), indent=1) + "\n").encode()
+    folder = sset.student.folder
+    files[Path("key") / f"{folder}.json"] = (to_json(key.to_dict(), indent=1) + "\n").encode()
+    files[Path("key") / f"{folder}.html"] = render(
+        "key_student.html", assignment=assignment, s=sset,
+        title=f"{assignment.title}: key for {sset.student.id}").encode()
     return files
 
 
-def _key_files(assignment: Assignment, sets: Sequence[StudentSet],
+def _key_files(assignment: Assignment, rows: Sequence[KeyRow],
                students: Sequence[Student]) -> dict[Path, bytes]:
+    """key/index.html (one line per student, linking to their key page) and roster.json."""
     from grader.core.render import render
 
-    index = render("key_index.html", assignment=assignment, sets=sets,
+    index = render("key_index.html", assignment=assignment, rows=rows,
                    title=f"{assignment.title}: instructor key").encode()
     return {Path("key/index.html"): index, Path("key/roster.json"): _roster_json(students)}
-
-
-def _write(out: Path, files: dict[Path, bytes]) -> tuple[int, int]:
-    """Write what changed; (files written, files unchanged)."""
-    written = sum(write_if_changed(out / rel, data) for rel, data in files.items())
-    return written, len(files) - written
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class _Found:
     assignment: str | None
     name: str  # folder name, or archive name without the assignment prefix and .zip
     notes: tuple[str, ...] = ()  # how it was matched, when that needs saying
+    meta: HandedInMeta | None = None  # its grader.json as read, when it was read already
 
 
 @dataclass(frozen=True)
@@ -217,11 +218,14 @@ def _scan(root: Path, assignment_id: str,
           exclude: Sequence[Path]) -> tuple[list[_Found], list[str]]:
     """Submissions in `root`, and the names of the files there that are none."""
     skip = {p.resolve() for p in exclude}
+    # Only entries of these names can be skipped, so only they are resolved (a symlink, whose
+    # name could differ from its target's, is skipped anyway).
+    names = {p.name for p in skip}
     out: list[_Found] = []
     loose: list[str] = []
     for path in sorted(root.iterdir()):
-        if path.name.startswith(".") or is_junk(path.name) or path.resolve() in skip \
-                or path.is_symlink():
+        if path.name.startswith(".") or is_junk(path.name) or path.is_symlink() \
+                or (path.name in names and path.resolve() in skip):
             continue
         if path.is_dir() and not (path / "roster.json").exists():  # key/ is not a submission
             out.append(_from_folder(path))
@@ -239,7 +243,7 @@ def _from_folder(path: Path) -> _Found:
     work = work_folder(path)
     sub = dataclasses.replace(with_notebook(read_folder(work), work), source=path)
     meta = _meta(sub)
-    return _Found(sub, meta.student, meta.assignment, path.name)
+    return _Found(sub, meta.student, meta.assignment, path.name, meta=meta)
 
 
 def _from_notebook(path: Path, assignment_id: str) -> _Found:
@@ -247,7 +251,7 @@ def _from_notebook(path: Path, assignment_id: str) -> _Found:
     sub = read_notebook(path)
     meta = _meta(sub)
     return _Found(sub, meta.student, meta.assignment,
-                  path.stem.removeprefix(f"{assignment_id}-"))
+                  path.stem.removeprefix(f"{assignment_id}-"), meta=meta)
 
 
 def _from_archive(path: Path, assignment_id: str) -> _Found:
@@ -292,7 +296,7 @@ def _entry(student_id: str, folder: str, key: StudentKey | None, found: list[_Fo
     sub = chosen.submission
     messages += list(sub.problems)
     if key is not None:
-        mismatch = variant_mismatch(student_id, sub, key)
+        mismatch = variant_mismatch(student_id, sub, key, chosen.meta)
         messages += [VARIANT_NOTE] if mismatch else []
         warnings += [mismatch] if mismatch else []
     status: StudentStatus = "graded"
@@ -318,10 +322,12 @@ VARIANT_NOTE = (f"The problem set you handed in ({META}) is not the one the inst
                 "compared with different numbers; your instructor has been told to check.")
 
 
-def variant_mismatch(student_id: str, sub: Submission, key: StudentKey) -> str | None:
+def variant_mismatch(student_id: str, sub: Submission, key: StudentKey,
+                     meta: HandedInMeta | None = None) -> str | None:
     """A warning when the work's grader.json is not the key's variant (another secret, or the
-    exercises changed since it was generated); None when it matches or cannot tell."""
-    meta = _meta(sub)
+    exercises changed since it was generated); None when it matches or cannot tell. `meta`:
+    the work's grader.json if already read."""
+    meta = meta if meta is not None else _meta(sub)
     theirs = meta.variant
     if theirs is not None:  # written by generate since issue 16
         if theirs == key.variant:

@@ -131,6 +131,7 @@ class RunSummary:
     sandbox_level: str
     changes: tuple[tuple[str, float, float], ...] = ()  # (student, old total, new total)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    missing: int = 0  # of `graded`: students without a submission, given their zero this run
 
 
 def num(x: float) -> str:

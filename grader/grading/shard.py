@@ -98,6 +98,7 @@ class Manifest:
     tail: list[str]  # warnings about the run (reveal policy, spec changes, vanished work)
     students: list[Owned]
     version: int = FORMAT_VERSION
+    missing: int = 0  # of `graded`: students without a submission (0 in older manifests)
 
     def write(self, out: Path) -> None:
         atomic_write_text(out / MANIFEST, json.dumps(asdict(self), indent=1,

@@ -70,7 +70,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"student-hostile": root / "results" / "s010.html",
             "student-followthrough": root / "results" / "s004.html",
             "class": root / "results" / "index.html",
-            "key": root / "build" / "key" / "index.html",
+            "key": root / "build" / "key" / "b01.html",
+            "key-index": root / "build" / "key" / "index.html",
             "problems": root / "build" / "b01" / "problems.html"}
 
 
@@ -92,7 +93,7 @@ SIZES = """sel => Array.from(document.querySelectorAll(sel)).map(e => {
 
 
 @pytest.mark.parametrize("name", ["student-hostile", "student-followthrough", "class", "key",
-                                  "problems"])
+                                  "key-index", "problems"])
 def test_page_in_chromium(browser: Any, pages: dict[str, Path], artifacts: Path,
                           name: str) -> None:
     for label, width in WIDTHS.items():
@@ -102,7 +103,7 @@ def test_page_in_chromium(browser: Any, pages: dict[str, Path], artifacts: Path,
             offsite = [u for u in requests if not u.startswith(("file:", "data:"))]
             assert offsite == [], f"{name} fetched from the network: {offsite}"
             maths = page.evaluate(SIZES, "math")
-            assert maths or name == "class", f"{name} has no MathML"
+            assert maths or name in ("class", "key-index"), f"{name} has no MathML"
             assert all(w > 0 and h > 0 for w, h in maths), f"{name}: a <math> has no size"
             if name == "class":
                 plots = page.evaluate(SIZES, "svg.plot")

@@ -14,6 +14,7 @@ Layout of a results folder (DIR):
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -51,7 +52,8 @@ def prompts_from_params(exercises: Iterable[tuple[Any, Mapping[str, Any]]]
 def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None = None,
                    assignment: Any = None,
                    prompts: Mapping[str, Prompts] | None = None,
-                   up_to_date: Collection[str] = ()) -> list[Path]:
+                   up_to_date: Collection[str] = (),
+                   class_stamp: str | None = None) -> list[Path]:
     """Write DIR/<folder>.html for every student and DIR/index.html; return the pages' paths.
 
     results: default, read DIR/*.json. assignment: an Assignment (for its title) or None.
@@ -59,6 +61,8 @@ def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None
     or, when None, read from there (pages render without prompts when there are none).
     up_to_date: folders whose page already exists and shows their unchanged result (a regrade
     that reused it): not rendered again, which was most of an unchanged regrade's time.
+    class_stamp: a hash of what every result depends on (grade's fingerprints); index.html is
+    not rendered again when it was rendered from the same stamp, the same title and id.
     """
     results_dir = Path(results_dir)
     ordered = sorted(load_results(results_dir) if results is None else results,
@@ -77,10 +81,37 @@ def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None
         render_student_report(r, prompts=prompts.get(r.folder), assignment_title=title,
                               out_path=path)
     index = results_dir / "index.html"
-    render_class_report(ordered, assignment_title=title,
-                        assignment_id=ordered[0].assignment_id if ordered else None,
-                        out_path=index)
+    aid = ordered[0].assignment_id if ordered else None
+    stamp = _class_stamp(class_stamp, title, aid)
+    if stamp is None or not index.is_file() or _read_stamp(results_dir) != stamp:
+        render_class_report(ordered, assignment_title=title, assignment_id=aid, out_path=index)
+        _write_stamp(results_dir, stamp)
     return [*pages, index]
+
+
+CLASS_STAMP = Path(".cache") / "index.stamp"  # what index.html was last rendered from
+
+
+def _class_stamp(stamp: str | None, title: Any, aid: str | None) -> str | None:
+    if stamp is None:
+        return None
+    return hashlib.sha256(json.dumps([stamp, str(title), aid]).encode()).hexdigest()
+
+
+def _read_stamp(results_dir: Path) -> str | None:
+    try:
+        return (results_dir / CLASS_STAMP).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_stamp(results_dir: Path, stamp: str | None) -> None:
+    """Record what index.html was rendered from; a render without a stamp forgets it."""
+    path = results_dir / CLASS_STAMP
+    if stamp is None:
+        path.unlink(missing_ok=True)
+    else:
+        write_if_changed(path, stamp + "\n")
 
 
 def report_command(results_dir: Path) -> list[Path]:

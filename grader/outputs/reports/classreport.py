@@ -20,6 +20,7 @@ from grader.core.timeview import time_view
 from grader.grading.stored import UNKNOWN_DIR
 from grader.grading.results import StudentResult
 
+PLOT_CACHE = Path(".cache") / "plots"  # beside index.html: the plots of the last render
 STATUS_TEXT = {"graded": "graded", "missing": "no submission", "empty": "empty submission",
                "unknown_student": "not on the roster", "tampered": "tampered"}
 
@@ -88,20 +89,25 @@ def weak_sandbox_sentences(levels: Sequence[str]) -> list[str]:
 
 
 def class_context(results: Sequence[StudentResult], *, assignment_title: str | None = None,
-                  assignment_id: str | None = None) -> dict[str, Any]:
-    """Everything class_report.html needs."""
+                  assignment_id: str | None = None,
+                  plot_cache: Path | None = None) -> dict[str, Any]:
+    """Everything class_report.html needs; plots are reused from `plot_cache` when given."""
     st: ClassStats = class_stats(results)
     aid = assignment_id or (results[0].assignment_id if results else "")
     title = assignment_title or aid
     cols = columns(results)
+    bands = [(f"{e.number}. {e.id}", e.bands) for e in st.exercises]
     return {
         "title": f"{title}: class report",
         "assignment_title": title,
         "assignment_id": aid,
         "st": st,
-        "histogram_svg": Markup(plots.score_histogram(st.histogram, mean=st.mean)),
-        "bands_svg": Markup(plots.exercise_bands(
-            [(f"{e.number}. {e.id}", e.bands) for e in st.exercises])) if st.exercises else None,
+        "histogram_svg": Markup(plots.cached(
+            plot_cache, "totals", (st.histogram, st.mean),
+            lambda: plots.score_histogram(st.histogram, mean=st.mean))),
+        "bands_svg": Markup(plots.cached(
+            plot_cache, "exercises", bands,
+            lambda: plots.exercise_bands(bands))) if st.exercises else None,
         "columns": cols,
         "rows": roster_rows(results, cols),
         "not_graded_text": NOT_GRADED_TEXT,
@@ -130,8 +136,10 @@ def render_class_report(results: Sequence[StudentResult], *, assignment_title: s
     """Render the class report; write it to out_path (atomically, only if changed) when given."""
     from grader.core.render import render
 
+    cache = Path(out_path).parent / PLOT_CACHE if out_path is not None else None
     page = render("class_report.html", **class_context(
-        results, assignment_title=assignment_title, assignment_id=assignment_id))
+        results, assignment_title=assignment_title, assignment_id=assignment_id,
+        plot_cache=cache))
     if out_path is not None:
         write_if_changed(Path(out_path), page)
     return page

@@ -7,17 +7,18 @@ Text stays text (svg.fonttype none): it is smaller, selectable and uses the page
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # never a GUI backend; we only ever save files
-
-from matplotlib.figure import Figure
+from grader.core.fsutil import atomic_write_bytes
 
 # Charts scale with the page: at most their natural size (1 pt = 4/3 px, so 11 pt is 14.7 px on
 # a desktop), and down to a phone's 365-px column. A 4.4-inch figure (317 pt) shrinks by at
@@ -38,9 +39,61 @@ BAND_LABELS = ("no points", "under half", "half or more", "full marks")
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
+def cached(cache_dir: Path | None, plot_id: str, inputs: Any, draw: Callable[[], str]) -> str:
+    """The plot drawn from `inputs`, kept in `cache_dir` and reused while they stay the same.
+
+    A plot is a pure function of its inputs, this module's code and matplotlib's version, so a
+    regrade that changed no score reads the SVG back instead of drawing it again (matplotlib
+    was most of an unchanged regrade's class report). Older versions of the plot are removed.
+    """
+    if cache_dir is None:
+        return draw()
+    digest = hashlib.sha256(repr((_code_hash(), _mpl_version(), plot_id, inputs))
+                            .encode()).hexdigest()[:32]
+    path = Path(cache_dir) / f"{plot_id}-{digest}.svg"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    svg = draw()
+    try:
+        atomic_write_bytes(path, svg.encode("utf-8"), durable=False)
+        for old in Path(cache_dir).glob(f"{plot_id}-*.svg"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run the drawing
+    return svg
+
+
+_CODE: list[str] = []
+
+
+def _mpl() -> Any:
+    """matplotlib, imported when a plot is first drawn: importing it takes longer (0.6 s) than
+    the rest of an unchanged regrade, which draws nothing."""
+    import matplotlib
+
+    if matplotlib.get_backend().lower() != "agg":
+        matplotlib.use("Agg")  # never a GUI backend; we only ever save files
+    return matplotlib
+
+
+def _mpl_version() -> str:
+    from importlib.metadata import version
+
+    return version("matplotlib")
+
+
+def _code_hash() -> str:
+    if not _CODE:
+        _CODE.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    return _CODE[0]
+
+
 def _svg(fig: Figure, *, plot_id: str, title: str, desc: str) -> str:
     buf = io.StringIO()
-    with matplotlib.rc_context(RC):
+    with _mpl().rc_context(RC):
         _fit_width(fig)
         fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return accessible_svg(buf.getvalue(), plot_id=plot_id, title=title, desc=desc)
@@ -82,7 +135,9 @@ def accessible_svg(svg: str, *, plot_id: str, title: str, desc: str) -> str:
 
 
 def _figure(width: float, height: float) -> Any:
-    with matplotlib.rc_context(RC):
+    with _mpl().rc_context(RC):
+        from matplotlib.figure import Figure
+
         fig = Figure(figsize=(width, height))
         return fig, fig.add_subplot()
 
@@ -90,7 +145,7 @@ def _figure(width: float, height: float) -> Any:
 def score_histogram(counts: Sequence[int], *, plot_id: str = "plot-totals",
                     mean: float | None = None) -> str:
     """Bars of students per 10-point band of the total, counts written on the bars."""
-    with matplotlib.rc_context(RC):
+    with _mpl().rc_context(RC):
         fig, ax = _figure(WIDTH_IN, 2.4)
         width = 100 / len(counts)
         lefts = [i * width for i in range(len(counts))]
@@ -115,7 +170,7 @@ def score_histogram(counts: Sequence[int], *, plot_id: str = "plot-totals",
 def exercise_bands(rows: Sequence[tuple[str, Sequence[int]]], *,
                    plot_id: str = "plot-exercises") -> str:
     """One horizontal bar per exercise, split into the share of students in each score band."""
-    with matplotlib.rc_context(RC):
+    with _mpl().rc_context(RC):
         fig, ax = _figure(WIDTH_IN, 1.2 + 0.32 * max(len(rows), 1))
         labels = [_short(label) for label, _ in rows][::-1]
         left = [0.0] * len(rows)

@@ -17,6 +17,7 @@ from grader import __version__
 from grader.course.assignment import Assignment, load_assignment
 from grader.grading import engine
 from grader.outputs import exports, formats
+from grader.outputs.pages import page_href, pages_current
 from grader.outputs import summary as md
 from grader.grading.collect import Entry, gather, vanished
 from grader.grading.functions import budget_losses
@@ -112,8 +113,9 @@ def _render_pages(result: RunSummary, assignment: Assignment, out: Path,
     class report likewise, when `stamp` (every result's fingerprint) is the one it was
     rendered from.
     """
+    if pages_current(out, result.results, assignment, reused=reused, stamp=stamp):
+        return  # nothing would be written: not even the renderers are imported
     from grader.outputs.reports import prompts_from_params, render_reports
-    from grader.outputs.reports.classreport import page_href
 
     kept = {r.folder for r in result.results
             if r.student_id in reused and (out / page_href(r)).is_file()}

@@ -163,7 +163,7 @@ class _Run:
             def emit(g: engine.Graded) -> None:
                 r = g.result
                 entry = todo[r.student_id]
-                self.documents[r.student_id] = doc = exports.result_json(r)
+                self.documents[r.student_id] = doc = g.document or exports.result_json(r)
                 book.record(run, r, fingerprint=prints[r.student_id],
                             received_time=r.late.submitted_at if r.late else None,
                             path=_path_text(entry.submission.source)
@@ -175,7 +175,8 @@ class _Run:
                 self.graded_warnings[r.student_id] = g.warnings
                 self._done(r, "missing" if r.status == "missing" else "graded")
 
-            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit, executor=executor)
+            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit, executor=executor,
+                      document=exports.result_json)
             book.finish_run(run)
         ordered = tuple(self.results[e.student_id] for e in self.entries)
         if executor not in (None, "local"):  # student code ran on the cluster's workers
@@ -247,9 +248,13 @@ class _Run:
                  {i: self.spec_hashes.get(i) for i in ids}, __version__,
                  self.assignment.source_hash, self.revealed,
                  asdict(late) if late else None]
-        from grader.core.values import to_json
+        try:  # to_json's text without its walk: every value here is plain and finite
+            text = json.dumps(parts, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            from grader.core.values import to_json
 
-        return hashlib.sha256(to_json(parts).encode()).hexdigest()
+            text = to_json(parts)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def unknown_note(e: Entry) -> list[str]:

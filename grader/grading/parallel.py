@@ -13,16 +13,15 @@ at a time, in this process (the gradebook has one writer).
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import multiprocessing
 import multiprocessing.util
 import os
-import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from grader.core.forking import default_jobs, die_with_parent
 from grader.grading import engine
 from grader.grading.collect import Entry
 from grader.grading.executor import LOCAL, open_executor
@@ -31,19 +30,10 @@ from grader.sandbox import Job, SandboxPool
 from grader.student.submission import SOLUTION
 from grader.kinds import runs_code as code_part
 
-PR_SET_PDEATHSIG = 1
 MIN_FOR_PROCESSES = 48  # below this, starting workers costs more than it saves
 _settings: engine.Settings | None = None  # set before forking; workers inherit it
 _document: Callable[[StudentResult], str] | None = None  # likewise: a result's JSON text
 _sandbox: SandboxPool | None = None  # a code-grading worker's own pool
-
-
-def default_jobs() -> int:
-    """All cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def runs_code(entry: Entry, settings: engine.Settings) -> bool:
@@ -140,21 +130,6 @@ def _grade_code_forked(entries: list[Entry], settings: engine.Settings, workers:
         # grading of the others); chunks of one, so that a hang delays no one else's work.
         for graded in pool.map(_grade_with_sandbox, entries):
             emit(graded)
-
-
-def die_with_parent(parent: int) -> None:
-    """In a new forked worker: die with the grading process, even when it is SIGKILLed.
-
-    A worker blocked on its task queue would otherwise live on, holding (inherited) the results
-    folder's lock and the gradebook, so that the rerun that resumes a killed run is refused.
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the queue's end is the only way out
-        return
-    if os.getppid() != parent:  # the grader died before the line above took effect
-        os._exit(1)
 
 
 def _start_sandbox(parent: int, slots: Any) -> None:

@@ -18,7 +18,7 @@ import pytest
 PROGRAM = """
 import multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor
-from grader.grading.parallel import die_with_parent
+from grader.core.forking import die_with_parent
 context = multiprocessing.get_context("fork")
 guarded = sys.argv[1] == "guarded"
 pool = ProcessPoolExecutor(1, mp_context=context,

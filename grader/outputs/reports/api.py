@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.core.forking import fork_map
 from grader.grading.stored import load_results
 from grader.outputs import pages as layout
 from grader.outputs.pages import (
@@ -77,14 +78,16 @@ def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None
     else:
         save_prompts(results_dir, prompts)
     title = _assignment_title(results_dir, assignment)
-    pages = []
-    for r in ordered:
-        path = results_dir / page_href(r)
-        pages.append(path)
-        if r.folder in up_to_date and path.is_file():
-            continue
+    pages = [results_dir / page_href(r) for r in ordered]
+    todo = [(r, path) for r, path in zip(ordered, pages)
+            if not (r.folder in up_to_date and path.is_file())]
+
+    def render_one(i: int) -> None:
+        r, path = todo[i]
         render_student_report(r, prompts=prompts.get(r.folder), assignment_title=title,
                               out_path=path)
+
+    fork_map(render_one, len(todo))  # on every core: each page is its own file
     index = results_dir / "index.html"
     aid = ordered[0].assignment_id if ordered else None
     stamp = layout.class_stamp(class_stamp, title, aid)

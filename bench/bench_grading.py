@@ -9,7 +9,10 @@ grader is timed end to end (`grade_assignment(..., force=True)`: reading, gradin
 JSON/CSV exports). The pytest baseline is how GitHub Classroom grades: for each student a fresh
 `python -m pytest` process runs a test file with the student's expected values baked in. Running
 it for every student takes many minutes, so it runs on a sample (--sample, default 40) and the
-per-student median is multiplied out; the table says so.
+per-student median is multiplied out; the table says so. The function workload also pairs each
+grader run with the unisolated in-process floor run just before it (bench_function_class.py's
+floor) and reports the median of those ratios, as bench_sandbox.py and bench_function_class.py
+do.
 
 Usage: PYTHONPATH=. python bench/bench_grading.py [--students 1000] [--functions 200]
        [--sample 40] [--repeat 3] [--jobs N]
@@ -32,6 +35,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_function_class import grade_floor, load_specs  # noqa: E402  the one floor
 
 NUMERIC = ["info-kl-divergence", "prob-bayes", "opt-gradient-descent", "la-eigen-symmetric"]
 SOFTMAX = """\
@@ -159,13 +165,27 @@ def workload(name: str, exercises: list[str], n: int, args: argparse.Namespace,
     subs = root / "subs"
     fabricate(build, subs, function=name == "function")
     setup = time.perf_counter() - t0
-    grader_times = time_grader(a, subs, build, root / "out", repeat=args.repeat, jobs=args.jobs)
+    floors: list[float] = []
+    if name == "function":  # each grader run paired with the in-process floor just before it
+        grader_times = []
+        specs = load_specs(a)
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            grade_floor(specs, subs, build)
+            floors.append(time.perf_counter() - start)
+            grader_times += time_grader(a, subs, build, root / "out", repeat=1, jobs=args.jobs)
+    else:
+        grader_times = time_grader(a, subs, build, root / "out", repeat=args.repeat,
+                                   jobs=args.jobs)
     per = time_pytest(build, subs, root, sample=min(args.sample, n), function=name == "function")
     g = statistics.median(grader_times)
     p = statistics.median(per) * n
+    paired = [g_ / f for g_, f in zip(grader_times, floors)]
     return {"workload": name, "students": n, "setup_s": setup, "grader_s": g,
             "grader_runs": grader_times, "pytest_per_student_s": statistics.median(per),
-            "pytest_sample": len(per), "pytest_s": p, "ratio": p / g}
+            "pytest_sample": len(per), "pytest_s": p, "ratio": p / g,
+            "floor_runs": floors, "floor_ratios": paired,
+            "floor_ratio": statistics.median(paired) if paired else None}
 
 
 def main() -> None:
@@ -188,6 +208,11 @@ def main() -> None:
         print(f"| {r['workload']} | {r['students']} | {r['grader_s']:.2f} s | "
               f"{r['pytest_per_student_s'] * 1000:.0f} ms (n={r['pytest_sample']}) | "
               f"{r['pytest_s']:.0f} s | {r['ratio']:.0f}x |")
+    for r in rows:
+        if r["floor_ratios"]:
+            print(f"{r['workload']}: grader / in-process floor, paired runs "
+                  f"{', '.join(f'{x:.2f}' for x in r['floor_ratios'])}: median "
+                  f"{r['floor_ratio']:.2f}x (the floor as in bench_function_class.py)")
     print(json.dumps(rows, indent=1))
 
 

@@ -13,10 +13,11 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 
 from grader.grading import engine
 from grader.grading.collect import Entry
-from grader.grading.executor import open_executor
+from grader.grading.executor import Executor, open_executor
 from grader.sandbox import Job
 from grader.student.submission import SOLUTION
 from grader.kinds import runs_code as code_part
@@ -45,17 +46,21 @@ def runs_code(entry: Entry, settings: engine.Settings) -> bool:
 
 
 def grade_all(entries: Iterable[Entry], settings: engine.Settings, *, jobs: int | None,
-              emit: Callable[[engine.Graded], None], executor: str | None = None) -> None:
+              emit: Callable[[engine.Graded], None], executor: str | None = None,
+              pool: Executor | None = None) -> None:
     """Grade every entry and call emit(graded) for each as soon as it is done.
 
-    `executor`: where student code runs (grader.grading.executor; default this machine)."""
+    `executor`: where student code runs (grader.grading.executor; default this machine).
+    `pool`: an executor the caller keeps open across calls (the server's worker keeps one
+    sandbox pool for its life: starting zygotes costs more than grading a small batch); used
+    instead of opening one for `executor`, and left open."""
     workers = jobs or default_jobs()
     entries = list(entries)
     code = [e for e in entries if runs_code(e, settings)]
     plain = [e for e in entries if not runs_code(e, settings)]
     _grade_plain(plain, settings, workers, emit)
     if code:
-        _grade_code(code, settings, workers, emit, executor)
+        _grade_code(code, settings, workers, emit, executor, pool)
 
 
 def _grade_one(entry: Entry) -> engine.Graded:
@@ -80,7 +85,8 @@ def _grade_plain(entries: list[Entry], settings: engine.Settings, workers: int,
 
 
 def _grade_code(entries: list[Entry], settings: engine.Settings, workers: int,
-                emit: Callable[[engine.Graded], None], executor: str | None = None) -> None:
+                emit: Callable[[engine.Graded], None], executor: str | None = None,
+                pool: Executor | None = None) -> None:
     waiting: dict[str, engine.Prepared] = {}
 
     def sandbox_jobs() -> Iterator[Job]:
@@ -94,6 +100,7 @@ def _grade_code(entries: list[Entry], settings: engine.Settings, workers: int,
             yield Job(job_id, prepared.job.files, prepared.job.calls,
                       limits=prepared.job.limits)
 
-    with open_executor(executor, workers=workers) as pool:
-        for job_id, run in pool.run_many(sandbox_jobs()):
+    opened = nullcontext(pool) if pool is not None else open_executor(executor, workers=workers)
+    with opened as running:
+        for job_id, run in running.run_many(sandbox_jobs()):
             emit(engine.finish(waiting.pop(job_id), run, settings))

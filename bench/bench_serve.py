@@ -34,6 +34,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from grader.app.fabricate import NAIVE_SOFTMAX, SOFTMAX  # noqa: E402
+
 SECRET_ENV = "GRADER_BENCH_SERVE_SECRET"
 ASSIGNMENT = f"""\
 id: burst
@@ -43,15 +45,6 @@ exercises: [info-kl-divergence, impl-softmax]
 reveal: never
 sandbox: {{time_limit: 4, memory_mb: 512}}
 """
-SOFTMAX = """\
-import numpy as np
-
-def softmax(z):
-    z = np.asarray(z, dtype=float)
-    e = np.exp(z - z.max())
-    return e / e.sum()
-"""
-NAIVE = SOFTMAX.replace("z - z.max()", "z")
 
 
 def tree_rss(pid: int) -> int:
@@ -71,11 +64,9 @@ def tree_rss(pid: int) -> int:
 
 
 def make_course(root: Path, students: int):
-    from grader.app.fabricate import Course
+    from grader.app.fabricate import Course, numbered_roster
 
-    roster = "id,name,email\n" + "".join(f"s{i:04d},S {i},s{i}@x.edu\n"
-                                         for i in range(students))
-    return Course.create(root / "course", ASSIGNMENT, roster)
+    return Course.create(root / "course", ASSIGNMENT, numbered_roster(students))
 
 
 def archives(course, sid: str, count: int, rng: random.Random) -> list[bytes]:
@@ -85,7 +76,7 @@ def archives(course, sid: str, count: int, rng: random.Random) -> list[bytes]:
         answers = course.right(sid)
         if n < count - 1 and rng.random() < 0.5:
             answers["info-kl-divergence"]["kl_pq"] *= 2
-        code = NAIVE if n < count - 1 and rng.random() < 0.3 else SOFTMAX
+        code = NAIVE_SOFTMAX if n < count - 1 and rng.random() < 0.3 else SOFTMAX
         when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
         out.append(course.archive(sid, answers, code, when, name=f"{sid}-{n}.zip").read_bytes())
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader import __version__
-from grader.app.fabricate import Course
+from grader.app.fabricate import SOFTMAX, Course
 from grader.course.assignment import load_assignment
 from grader.course.generate import load_library_for
 from grader.grading import engine
@@ -26,13 +26,6 @@ exercises:
   - impl-softmax
 """
 ROSTER = "id,name,email\ns1,Ann,ann@example.org\ns2,Bob,bob@example.org\n"
-SOFTMAX = """\
-import numpy as np
-
-def softmax(z):
-    e = np.exp(np.asarray(z, dtype=float) - np.max(z))
-    return e / e.sum()
-"""
 WRONG = "def softmax(z):\n    return z\n"
 
 

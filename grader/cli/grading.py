@@ -14,7 +14,7 @@ import click
 from grader.cli.errors import handle_errors
 from grader.core.errors import EXIT_THRESHOLD, UserError
 from grader.cli.progress import ProgressBar
-from grader.sandbox.options import unsafe_option
+from grader.cli.options import unsafe_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -9,7 +9,7 @@ import click
 
 from grader.cli.errors import handle_errors
 from grader.cli.grading import _finite
-from grader.sandbox.options import unsafe_option
+from grader.cli.options import unsafe_option
 
 
 @click.command("check")

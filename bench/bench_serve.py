@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -82,7 +82,7 @@ def archives(course, sid: str, count: int, rng: random.Random) -> list[bytes]:
     return out
 
 
-async def student(client: httpx.AsyncClient, token: str, uploads: list[bytes],
+async def student(client: httpx2.AsyncClient, token: str, uploads: list[bytes],
                   starts: list[float], t0: float, out: dict) -> None:
     for data, at in zip(uploads, starts):
         await asyncio.sleep(max(0.0, t0 + at - time.monotonic()))
@@ -90,7 +90,7 @@ async def student(client: httpx.AsyncClient, token: str, uploads: list[bytes],
         try:
             r = await client.post("/api/submissions", content=data,
                                   headers={"Authorization": f"Bearer {token}"})
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             out["errors"].append(repr(exc))
             continue
         if r.status_code != 201:
@@ -114,8 +114,8 @@ async def student(client: httpx.AsyncClient, token: str, uploads: list[bytes],
 async def burst(url: str, tokens: dict[str, str], uploads: dict[str, list[bytes]],
                 window: float, rng: random.Random) -> dict:
     out: dict = {"errors": [], "acked": [], "graded": [], "latency": []}
-    limits = httpx.Limits(max_connections=200)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+    limits = httpx2.Limits(max_connections=200)
+    async with httpx2.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
         t0 = time.monotonic()
         tasks = [student(client, tokens[sid], ups,
                          sorted(rng.uniform(0, window) for _ in ups), t0, out)
@@ -162,9 +162,9 @@ def one_run(course, uploads: dict[str, list[bytes]], state: Path, window: float,
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            httpx.get(url + "/healthz", timeout=1)
+            httpx2.get(url + "/healthz", timeout=1)
             break
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.1)
     peak = [0]
     stop = threading.Event()

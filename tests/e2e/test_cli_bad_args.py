@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,6 +131,9 @@ SHARDS = ["shard1", "shard2"]
 ])
 def test_merge_refuses(course: Path, args: list[str], names: str) -> None:
     assert_refused(["merge", *args], course, names)
+    merged = (course / "m").exists()
+    shutil.rmtree(course / "m", ignore_errors=True)  # the next case starts without it
+    assert not merged  # refused before anything was merged
 
 
 @ROOT_SKIP
@@ -298,6 +302,13 @@ def test_grade_refuses_a_bad_executor(course: Path, executor: str) -> None:
 def test_grade_shard_refuses_an_output_under_a_file(course: Path, out: str,
                                                     names: str) -> None:
     assert_refused([*GRADE, "--out", out, "--shard", "1/2"], course, names)
+
+
+@pytest.mark.parametrize("option", ["--csv", "--junit"])
+def test_grade_refuses_an_export_under_a_file_before_grading(course: Path, option: str) -> None:
+    assert_refused([*GRADE, "--out", "never", "--shard", "1/2", option, "afile/export"],
+                   course, f"{option} afile/export: afile: is a file")
+    assert not (course / "never").exists()
 
 
 @ROOT_SKIP

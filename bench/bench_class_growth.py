@@ -7,14 +7,16 @@ own, read from the kernel with os.wait4):
    gradient descent, eigenvectors) into a fresh folder: wall, CPU, peak RSS, the size of
    key/index.html and the largest key file. With `--old TREE` the same command also runs from
    an older checkout (e.g. `git archive` of the commit before), alternately with this one.
-2. **grade** the class of `--grade-students` (default 1,000; submissions fabricated from the key:
-   right answers, every fifth student a wrong posterior): a full grade (`--force`), then an
-   unchanged regrade (nothing changed, no `--force`), `--repeat` pairs, timed inside the child
-   around `grade_assignment` (imports excluded; the same call `grader grade` makes). Reports
-   each pair's regrade / full ratio and their median.
+2. **grade** classes of `--grade-students` (comma-separated, default 1,000; e.g. 1000,5000;
+   submissions fabricated from the key: right answers, every fifth student a wrong
+   posterior): a full grade (`--force`), then an unchanged regrade (nothing changed, no
+   `--force`), `--repeat` pairs, timed inside the child around `grade_assignment` (imports
+   excluded; the same call `grader grade` makes), with the peak RSS of the child and its
+   workers. Reports each pair's regrade / full ratio and their median. Then **report**:
+   `grader report` re-renders every page from the stored results (wall, peak RSS).
 
 Usage: PYTHONPATH=. python bench/bench_class_growth.py [--sizes 1000,5000]
-       [--grade-students 1000] [--repeat 3] [--old TREE] [--skip-generate] [--skip-grade]
+       [--grade-students 1000[,5000]] [--repeat 3] [--old TREE] [--skip-generate] [--skip-grade]
        [--jobs N] [--json]
 """
 
@@ -44,8 +46,12 @@ a, subs, out, key, force, jobs = sys.argv[1:7]
 start = time.perf_counter(); cpu = time.process_time()
 s = grade_assignment(Path(a), Path(subs), Path(out), key_dir=Path(key), force=force == "1",
                      jobs=int(jobs) if jobs != "0" else None)
+import resource
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # KiB on Linux
 print(json.dumps({"seconds": time.perf_counter() - start,
-                  "cpu": time.process_time() - cpu, "graded": s.graded, "skipped": s.skipped}))
+                  "cpu": time.process_time() - cpu, "graded": s.graded, "skipped": s.skipped,
+                  "peak_kb": peak}))
 """
 
 
@@ -119,26 +125,39 @@ def grade_pairs(tree: Path, n: int, tmp: Path, *, repeat: int, jobs: int | None,
     for _ in range(repeat):
         pair = []
         for force in ("1", "0"):
-            done = subprocess.run([sys.executable, "-c", GRADE_CHILD, str(a), str(subs),
-                                   str(out), str(build), force, str(jobs or 0)],
-                                  check=False, capture_output=True, env=env,
-                                  cwd=tempfile.gettempdir())
-            if done.returncode:
-                raise SystemExit(f"grading failed:\n{done.stderr.decode()[-3000:]}")
-            pair.append(json.loads(done.stdout.decode().strip().splitlines()[-1]))
+            pair.append(child_json([sys.executable, "-c", GRADE_CHILD, str(a), str(subs),
+                                    str(out), str(build), force, str(jobs or 0)], env))
         pairs.append(pair)
+    report = measured(["-m", "grader", "report", str(out)], tree)  # every page, from the JSON
     ratios = [again["seconds"] / full["seconds"] for full, again in pairs]
     cpu = [again["cpu"] / full["cpu"] for full, again in pairs]
     return {"code": label, "students": n,
             "full": [p[0]["seconds"] for p in pairs], "again": [p[1]["seconds"] for p in pairs],
+            "full_peak_mb": max(p[0]["peak_mb"] for p in pairs),
+            "again_peak_mb": max(p[1]["peak_mb"] for p in pairs),
+            "report_seconds": report["seconds"], "report_peak_mb": report["peak_mb"],
             "ratios": ratios, "median_ratio": statistics.median(ratios),
             "cpu_ratios": cpu, "median_cpu_ratio": statistics.median(cpu)}
+
+
+def child_json(cmd: list[str], env: dict[str, str]) -> dict:
+    """Run a timing child; its last stdout line (JSON) plus its peak RSS (with its workers':
+    the largest of the process tree's, as the kernel accounts a waited-for child)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            cwd=tempfile.gettempdir())
+    out, err = proc.communicate()
+    if proc.returncode:
+        raise SystemExit(f"grading failed:\n{err.decode()[-3000:]}")
+    row = json.loads(out.decode().strip().splitlines()[-1])
+    row["peak_mb"] = row.pop("peak_kb", 0) / 1024
+    return row
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1000,5000")
-    ap.add_argument("--grade-students", type=int, default=1000)
+    ap.add_argument("--grade-students", default="1000",
+                    help="class sizes to grade, comma-separated (e.g. 1000,5000)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--old", type=Path, help="an older checkout to run side by side")
     ap.add_argument("--skip-generate", action="store_true")
@@ -161,18 +180,26 @@ def main() -> None:
                           f"{row['largest_key_page_mb']:.3f} MB", flush=True)
                     shutil.rmtree(tmp / f"build-{n}-{label}", ignore_errors=True)
         if not args.skip_grade:
-            for label, tree in trees:
-                row = grade_pairs(tree, args.grade_students, tmp, repeat=args.repeat,
-                                  jobs=args.jobs, label=label)
-                report["grade"].append(row)
-                print(f"grade {row['students']} students ({label}): full "
-                      f"{', '.join(f'{x:.2f}' for x in row['full'])} s; unchanged regrade "
-                      f"{', '.join(f'{x:.2f}' for x in row['again'])} s; regrade/full "
-                      f"{', '.join(f'{x:.1%}' for x in row['ratios'])} (median "
-                      f"{row['median_ratio']:.1%}; CPU {row['median_cpu_ratio']:.1%})",
-                      flush=True)
+            for n in (int(x) for x in args.grade_students.split(",")):
+                for label, tree in trees:
+                    row = grade_pairs(tree, n, tmp, repeat=args.repeat, jobs=args.jobs,
+                                      label=label)
+                    report["grade"].append(row)
+                    print_grade(row, label)
     if args.json:
         print(json.dumps(report, indent=1))
+
+
+def print_grade(row: dict, label: str) -> None:
+    print(f"grade {row['students']} students ({label}): full "
+          f"{', '.join(f'{x:.2f}' for x in row['full'])} s (peak RSS "
+          f"{row['full_peak_mb']:.0f} MB); unchanged regrade "
+          f"{', '.join(f'{x:.2f}' for x in row['again'])} s (peak RSS "
+          f"{row['again_peak_mb']:.0f} MB); regrade/full "
+          f"{', '.join(f'{x:.1%}' for x in row['ratios'])} (median "
+          f"{row['median_ratio']:.1%}; CPU {row['median_cpu_ratio']:.1%}); "
+          f"grader report {row['report_seconds']:.2f} s (peak RSS "
+          f"{row['report_peak_mb']:.0f} MB)", flush=True)
 
 
 if __name__ == "__main__":

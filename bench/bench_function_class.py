@@ -107,7 +107,7 @@ def grade_floor(specs: tuple[Any, dict[str, Any]], subs: Path,
     from grader.authoring.cases import BuiltCase, reference_value
     from grader.core.values import to_plain
     from grader.grading.keys import load_keys
-    from grader.kinds.base import values_close
+    from grader.kinds import KINDS
 
     a, library = specs
 
@@ -134,7 +134,7 @@ def grade_floor(specs: tuple[Any, dict[str, Any]], subs: Path,
                     try:
                         got = to_plain(ns[fn.name](*map(_arg, c.args),
                                                    **{k: _arg(v) for k, v in c.kwargs.items()}))
-                        passed += bool(values_close(got, want, fn.tolerance))
+                        passed += KINDS[part.kind].judge(got, want, part).passed
                     except Exception:
                         pass
                     finally:

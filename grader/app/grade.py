@@ -17,6 +17,7 @@ from grader import __version__
 from grader.course.assignment import Assignment, load_assignment
 from grader.grading import engine
 from grader.outputs import exports, formats
+from grader.outputs.pages import page_href, pages_current
 from grader.outputs import summary as md
 from grader.grading.collect import Entry, gather, vanished
 from grader.grading.functions import budget_losses
@@ -113,8 +114,9 @@ def _render_pages(result: RunSummary, assignment: Assignment, out: Path,
     class report likewise, when `stamp` (every result's fingerprint) is the one it was
     rendered from.
     """
+    if pages_current(out, result.results, assignment, reused=reused, stamp=stamp):
+        return  # nothing would be written: not even the renderers are imported
     from grader.outputs.reports import prompts_from_params, render_reports
-    from grader.outputs.reports.classreport import page_href
 
     kept = {r.folder for r in result.results
             if r.student_id in reused and (out / page_href(r)).is_file()}
@@ -162,7 +164,7 @@ class _Run:
             def emit(g: engine.Graded) -> None:
                 r = g.result
                 entry = todo[r.student_id]
-                self.documents[r.student_id] = doc = exports.result_json(r)
+                self.documents[r.student_id] = doc = g.document or exports.result_json(r)
                 book.record(run, r, fingerprint=prints[r.student_id],
                             received_time=r.late.submitted_at if r.late else None,
                             path=_path_text(entry.submission.source)
@@ -174,7 +176,8 @@ class _Run:
                 self.graded_warnings[r.student_id] = g.warnings
                 self._done(r, "missing" if r.status == "missing" else "graded")
 
-            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit, executor=executor)
+            grade_all(list(todo.values()), settings, jobs=jobs, emit=emit, executor=executor,
+                      document=exports.result_json)
             book.finish_run(run)
         ordered = tuple(self.results[e.student_id] for e in self.entries)
         if executor not in (None, "local"):  # student code ran on the cluster's workers
@@ -246,9 +249,13 @@ class _Run:
                  {i: self.spec_hashes.get(i) for i in ids}, __version__,
                  self.assignment.source_hash, self.revealed,
                  asdict(late) if late else None]
-        from grader.core.values import to_json
+        try:  # to_json's text without its walk: every value here is plain and finite
+            text = json.dumps(parts, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            from grader.core.values import to_json
 
-        return hashlib.sha256(to_json(parts).encode()).hexdigest()
+            text = to_json(parts)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def unknown_note(e: Entry) -> list[str]:

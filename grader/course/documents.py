@@ -96,8 +96,9 @@ class KeyExercise:
 
     @classmethod
     def from_dict(cls, data: Any) -> KeyExercise:
-        _need(_KEY_EXERCISE_HEAD, data, "an exercise")
-        _need(KEY_EXERCISE, data, f"exercise {data['id']!r}")
+        if S.problem(KEY_EXERCISE, data, "an exercise"):  # once when sound, as keys are
+            _need(_KEY_EXERCISE_HEAD, data, "an exercise")  # named by id when it has one
+            _need(KEY_EXERCISE, data, f"exercise {data['id']!r}")
         return cls(data["id"], data["number"], data["points"], dict(data.get("params", {})),
                    dict(data.get("answers", {})), dict(data.get("part_points", {})),
                    tuple(KeyCase.from_dict(c) for c in data.get("cases", [])),

@@ -60,6 +60,7 @@ class Prepared:
 class Graded:
     result: StudentResult
     warnings: tuple[str, ...] = ()
+    document: str | None = None  # the result's JSON, when the process that graded it wrote it
 
 
 def prepare(entry: Entry, s: Settings) -> Prepared:

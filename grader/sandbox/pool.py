@@ -22,8 +22,11 @@ class SandboxPool:
     killed on close. Thread-safe: run() may be called from many threads at once.
     """
 
-    def __init__(self, *, workers: int | None = None) -> None:
+    def __init__(self, *, workers: int | None = None, first_slot: int = 0) -> None:
+        """`first_slot`: this pool's zygotes run as uids UID_BASE + first_slot + i, so that
+        pools side by side (one per grading process) never share a uid."""
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.first_slot = first_slot
         self._idle: queue.Queue[Zygote] = queue.Queue()
         self._all: list[Zygote] = []
         self._lock = threading.Lock()
@@ -68,7 +71,8 @@ class SandboxPool:
                 raise RuntimeError("SandboxPool is closed")
             if len(self._all) < self.workers:
                 p = probe()
-                zygote = Zygote(p, uid=UID_BASE + len(self._all) if p.uid else None)
+                zygote = Zygote(p, uid=UID_BASE + self.first_slot + len(self._all)
+                                if p.uid else None)
                 zygote.start()
                 self._all.append(zygote)
                 return zygote

@@ -243,6 +243,8 @@ def folder_notebook(folder: Path) -> Path | None:
 
 def with_notebook(sub: Submission, folder: Path) -> Submission:
     """A folder's submission, read from its notebook when it has no answers.yaml/solution.py."""
+    if ANSWERS in sub.files or SOLUTION in sub.files:  # read, so present: no notebook wanted
+        return sub
     path = folder_notebook(folder)
     if path is None:
         return sub

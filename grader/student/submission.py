@@ -240,7 +240,8 @@ def parse_json(data: bytes) -> Any:
     one can be written as UTF-8 (a result file, the gradebook), so such a file is refused.
     """
     value = json.loads(data.decode("utf-8"))
-    json.dumps(value, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+    if b"\\u" in data:  # only an escape can spell a surrogate: UTF-8 bytes never decode to one
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
     return value
 
 

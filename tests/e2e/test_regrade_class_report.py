@@ -117,3 +117,42 @@ def test_grader_report_renders_the_class_report_again(course: Course,
     # A report rendered without grading's stamp is rendered again by the next regrade.
     grade(course, out)
     assert calls["class report"] == 2 and (out / "index.html").read_bytes() == index
+
+
+def test_an_unchanged_regrade_does_not_even_import_the_renderers(course: Course) -> None:
+    """In a fresh process, as `grader grade` runs: nothing to write, so the Markdown and MathML
+    renderers and the report package stay unloaded (their import was a tenth of an unchanged
+    regrade)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = course.root / "out"
+    grade(course, out)
+    probe = ("import json, sys; from pathlib import Path; "
+             "from grader.app.grade import grade_assignment as g; "
+             "s = g(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), "
+             "key_dir=Path(sys.argv[4])); "
+             "print(json.dumps([s.skipped, sorted(m for m in sys.modules if "
+             "m.startswith(('grader.outputs.reports', 'markdown_it', 'latex2mathml')))]))")
+    done = subprocess.run([sys.executable, "-c", probe, str(course.assignment), str(course.subs),
+                           str(out), str(course.build)], capture_output=True, text=True,
+                          env={**os.environ}, check=True)
+    skipped, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert skipped == 3
+    assert loaded == []
+
+
+@pytest.mark.parametrize("lost", ["page", "assignment file"])
+def test_a_lost_page_or_assignment_file_comes_back_on_an_unchanged_regrade(
+        course: Course, lost: str) -> None:
+    out = course.root / "out"
+    grade(course, out)
+    path = out / (f"{course.folder('bob')}.html" if lost == "page"
+                  else "prompts/_assignment.json")
+    before = path.read_bytes()
+    path.unlink()
+    again = grade(course, out)
+    assert again.skipped == 3
+    assert path.read_bytes() == before

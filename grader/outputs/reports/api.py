@@ -14,21 +14,26 @@ Layout of a results folder (DIR):
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from grader.grading.stored import load_results
-from grader.outputs.reports.classreport import page_href, render_class_report
+from grader.outputs import pages as layout
+from grader.outputs.pages import (
+    ASSIGNMENT_FILE,
+    CLASS_STAMP,
+    PROMPTS_DIR,
+    assignment_text,
+    page_href,
+    read_stamp,
+)
+from grader.outputs.reports.classreport import render_class_report
 from grader.outputs.reports.files import write_if_changed
 from grader.outputs.reports.student import ExercisePrompt, Prompts, render_student_report
 from grader.grading.results import StudentResult
 from grader.core.values import from_json, to_json
-
-PROMPTS_DIR = "prompts"
-ASSIGNMENT_FILE = "_assignment.json"
 
 
 def prompts_from_variants(variants: Iterable[Any]) -> dict[str, ExercisePrompt]:
@@ -82,27 +87,11 @@ def render_reports(results_dir: Path, *, results: Sequence[StudentResult] | None
                               out_path=path)
     index = results_dir / "index.html"
     aid = ordered[0].assignment_id if ordered else None
-    stamp = _class_stamp(class_stamp, title, aid)
-    if stamp is None or not index.is_file() or _read_stamp(results_dir) != stamp:
+    stamp = layout.class_stamp(class_stamp, title, aid)
+    if stamp is None or not index.is_file() or read_stamp(results_dir) != stamp:
         render_class_report(ordered, assignment_title=title, assignment_id=aid, out_path=index)
         _write_stamp(results_dir, stamp)
     return [*pages, index]
-
-
-CLASS_STAMP = Path(".cache") / "index.stamp"  # what index.html was last rendered from
-
-
-def _class_stamp(stamp: str | None, title: Any, aid: str | None) -> str | None:
-    if stamp is None:
-        return None
-    return hashlib.sha256(json.dumps([stamp, str(title), aid]).encode()).hexdigest()
-
-
-def _read_stamp(results_dir: Path) -> str | None:
-    try:
-        return (results_dir / CLASS_STAMP).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def _write_stamp(results_dir: Path, stamp: str | None) -> None:
@@ -152,8 +141,7 @@ def _assignment_title(results_dir: Path, assignment: Any) -> str | None:
     """The assignment's title: from the Assignment given (and remembered), else remembered."""
     path = results_dir / PROMPTS_DIR / ASSIGNMENT_FILE
     if assignment is not None:
-        doc = {"id": assignment.id, "title": assignment.title}
-        write_if_changed(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        write_if_changed(path, assignment_text(assignment))
         return str(assignment.title)
     try:
         return str(json.loads(path.read_text(encoding="utf-8"))["title"])

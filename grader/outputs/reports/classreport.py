@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -17,7 +16,7 @@ from grader.outputs.reports.classstats import ClassStats, class_stats
 from grader.outputs.reports.files import write_if_changed
 from grader.outputs.reports.student import NOT_GRADED_TEXT, percent, points
 from grader.core.timeview import time_view
-from grader.grading.stored import UNKNOWN_DIR
+from grader.outputs.pages import page_href
 from grader.grading.results import StudentResult
 
 PLOT_CACHE = Path(".cache") / "plots"  # beside index.html: the plots of the last render
@@ -49,12 +48,6 @@ class Column:
     title: str
 
 
-
-
-def page_href(r: StudentResult) -> str:
-    """The student's page relative to DIR (unknown submitters' pages live in DIR/unknown/)."""
-    name = quote(f"{r.folder}.html")
-    return f"{UNKNOWN_DIR}/{name}" if r.status == "unknown_student" else name
 
 
 def columns(results: Sequence[StudentResult]) -> list[Column]:

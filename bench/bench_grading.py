@@ -39,16 +39,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_function_class import grade_floor, load_specs  # noqa: E402  the one floor
 
-NUMERIC = ["info-kl-divergence", "prob-bayes", "opt-gradient-descent", "la-eigen-symmetric"]
-SOFTMAX = """\
-import numpy as np
+from grader.app.fabricate import NAIVE_SOFTMAX, SOFTMAX  # noqa: E402
 
-def softmax(z):
-    z = np.asarray(z, dtype=float)
-    e = np.exp(z - z.max())
-    return e / e.sum()
+ASSIGNMENT = """\
+id: bench
+title: Bench
+secret: {{env: GRADER_BENCH_SECRET}}
+exercises: {exercises}
+reveal: always
+sandbox: {{time_limit: 10}}
 """
-NAIVE = SOFTMAX.replace("z - z.max()", "z")
+NUMERIC = ["info-kl-divergence", "prob-bayes", "opt-gradient-descent", "la-eigen-symmetric"]
 NUMERIC_TEST = """\
 import pytest, yaml
 EXPECTED = {expected!r}
@@ -76,23 +77,13 @@ def test_case(args, expected):
 """
 
 
-def assignment(root: Path, exercises: list[str]) -> Path:
-    path = root / "assignment.yaml"
-    path.write_text("id: bench\ntitle: Bench\nsecret: {env: GRADER_BENCH_SECRET}\n"
-                    f"exercises: {json.dumps(exercises)}\nreveal: always\n"
-                    "sandbox: {time_limit: 10}\n", encoding="utf-8")
-    return path
-
-
 def make_class(root: Path, exercises: list[str], n: int) -> tuple[Path, Path]:
-    from grader.course.generate import generate
+    """The class generated (assignment.yaml, roster, build/); an empty subs/ beside them."""
+    from grader.app.fabricate import Course, numbered_roster
 
-    root.mkdir(parents=True)
-    rows = "".join(f"s{i:04d},Student {i},s{i}@example.org\n" for i in range(n))
-    (root / "roster.csv").write_text("id,name,email\n" + rows, encoding="utf-8")
-    a = assignment(root, exercises)
-    generate(a, root / "roster.csv", root / "build")
-    return a, root / "build"
+    course = Course.create(root, ASSIGNMENT.format(exercises=json.dumps(exercises)),
+                           numbered_roster(n))
+    return course.assignment, course.build
 
 
 def keys(build: Path) -> list[dict]:
@@ -110,7 +101,7 @@ def fabricate(build: Path, subs: Path, *, function: bool) -> None:
             answers["prob-bayes"]["posterior"] = 0.5
         (folder / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
         if function:
-            (folder / "solution.py").write_text(NAIVE if i % 4 == 3 else SOFTMAX)
+            (folder / "solution.py").write_text(NAIVE_SOFTMAX if i % 4 == 3 else SOFTMAX)
 
 
 def time_grader(a: Path, subs: Path, build: Path, out: Path, *, repeat: int,

@@ -29,10 +29,12 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from grader.app.fabricate import NAIVE_SOFTMAX, SOFTMAX  # noqa: E402
 
 SECRET_ENV = "GRADER_BENCH_SERVE_SECRET"
 ASSIGNMENT = f"""\
@@ -43,15 +45,6 @@ exercises: [info-kl-divergence, impl-softmax]
 reveal: never
 sandbox: {{time_limit: 4, memory_mb: 512}}
 """
-SOFTMAX = """\
-import numpy as np
-
-def softmax(z):
-    z = np.asarray(z, dtype=float)
-    e = np.exp(z - z.max())
-    return e / e.sum()
-"""
-NAIVE = SOFTMAX.replace("z - z.max()", "z")
 
 
 def tree_rss(pid: int) -> int:
@@ -71,11 +64,9 @@ def tree_rss(pid: int) -> int:
 
 
 def make_course(root: Path, students: int):
-    from grader.app.fabricate import Course
+    from grader.app.fabricate import Course, numbered_roster
 
-    roster = "id,name,email\n" + "".join(f"s{i:04d},S {i},s{i}@x.edu\n"
-                                         for i in range(students))
-    return Course.create(root / "course", ASSIGNMENT, roster)
+    return Course.create(root / "course", ASSIGNMENT, numbered_roster(students))
 
 
 def archives(course, sid: str, count: int, rng: random.Random) -> list[bytes]:
@@ -85,13 +76,13 @@ def archives(course, sid: str, count: int, rng: random.Random) -> list[bytes]:
         answers = course.right(sid)
         if n < count - 1 and rng.random() < 0.5:
             answers["info-kl-divergence"]["kl_pq"] *= 2
-        code = NAIVE if n < count - 1 and rng.random() < 0.3 else SOFTMAX
+        code = NAIVE_SOFTMAX if n < count - 1 and rng.random() < 0.3 else SOFTMAX
         when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
         out.append(course.archive(sid, answers, code, when, name=f"{sid}-{n}.zip").read_bytes())
     return out
 
 
-async def student(client: httpx.AsyncClient, token: str, uploads: list[bytes],
+async def student(client: httpx2.AsyncClient, token: str, uploads: list[bytes],
                   starts: list[float], t0: float, out: dict) -> None:
     for data, at in zip(uploads, starts):
         await asyncio.sleep(max(0.0, t0 + at - time.monotonic()))
@@ -99,7 +90,7 @@ async def student(client: httpx.AsyncClient, token: str, uploads: list[bytes],
         try:
             r = await client.post("/api/submissions", content=data,
                                   headers={"Authorization": f"Bearer {token}"})
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             out["errors"].append(repr(exc))
             continue
         if r.status_code != 201:
@@ -123,8 +114,8 @@ async def student(client: httpx.AsyncClient, token: str, uploads: list[bytes],
 async def burst(url: str, tokens: dict[str, str], uploads: dict[str, list[bytes]],
                 window: float, rng: random.Random) -> dict:
     out: dict = {"errors": [], "acked": [], "graded": [], "latency": []}
-    limits = httpx.Limits(max_connections=200)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+    limits = httpx2.Limits(max_connections=200)
+    async with httpx2.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
         t0 = time.monotonic()
         tasks = [student(client, tokens[sid], ups,
                          sorted(rng.uniform(0, window) for _ in ups), t0, out)
@@ -171,9 +162,9 @@ def one_run(course, uploads: dict[str, list[bytes]], state: Path, window: float,
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            httpx.get(url + "/healthz", timeout=1)
+            httpx2.get(url + "/healthz", timeout=1)
             break
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.1)
     peak = [0]
     stop = threading.Event()

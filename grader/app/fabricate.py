@@ -26,6 +26,25 @@ from grader.student.submission import ANSWERS, META, SOLUTION, manifest_for, pac
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo"  # the demo course's files
 
 
+# impl-softmax as students hand it in: the stable form, and the textbook formula that
+# overflows for large logits (the benchmarks' mix of right and wrong code)
+SOFTMAX = """\
+import numpy as np
+
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max())
+    return e / e.sum()
+"""
+NAIVE_SOFTMAX = SOFTMAX.replace("z - z.max()", "z")
+
+
+def numbered_roster(students: int) -> str:
+    """A roster.csv of `students` made-up students s0000, s0001, ... (for large classes)."""
+    return "id,name,email\n" + "".join(f"s{i:04d},Student {i},s{i}@example.org\n"
+                                       for i in range(students))
+
+
 def demo_roster() -> tuple[tuple[str, str, str], ...]:
     """The demo course's students as (id, name, persona): the demo and the report samples."""
     import csv

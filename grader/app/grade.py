@@ -64,6 +64,7 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     """
     from grader.course.generate import load_library_for
 
+    formats.check_targets(exports_to or {})
     assignment = load_assignment(Path(assignment_path))
     key_dir = find_key_dir(key=key_dir, out=Path(out), submissions=Path(submissions_dir))
     keys = load_keys(key_dir, assignment.id)

@@ -46,6 +46,7 @@ def merge_shards(shard_dirs: Sequence[Path], out: Path, *,
                  exports_to: Mapping[str, Path | None] | None = None,
                  fail_under: float | None = None) -> RunSummary:
     """Combine shard results folders into `out`: results, gradebook, exports and pages."""
+    formats.check_targets(exports_to or {})
     shards = [(Path(d), read_manifest(Path(d))) for d in shard_dirs]
     check_shards(shards, __version__)
     _refuse_out_among_shards(Path(out), shards)

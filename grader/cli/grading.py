@@ -14,7 +14,7 @@ import click
 from grader.cli.errors import handle_errors
 from grader.core.errors import EXIT_THRESHOLD, UserError
 from grader.cli.progress import ProgressBar
-from grader.sandbox.options import unsafe_option
+from grader.cli.options import unsafe_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,10 +23,13 @@ def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """FloatRange lets nan through (every comparison with nan is false): refuse it (exit 2)."""
     if value is not None and math.isnan(value):
-        raise click.BadParameter("must be a number from 0 to 100, not nan")
+        bounds = param.type if isinstance(param.type, click.FloatRange) else None
+        span = f" from {bounds.min:g} to {bounds.max:g}" if bounds and bounds.min is not None \
+            and bounds.max is not None else ""
+        raise click.BadParameter(f"must be a number{span}, not nan")
     return value
 
 

@@ -10,7 +10,7 @@ import click
 
 from grader.cli.errors import handle_errors
 from grader.cli.progress import ProgressBar
-from grader.sandbox.options import unsafe_option
+from grader.cli.options import unsafe_option
 
 
 @click.command("list")

@@ -19,8 +19,10 @@ from grader.cli.errors import handle_errors
               help="A postgresql:// address (or $GRADER_DATABASE) instead of the SQLite file in "
                    "the state folder.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--jobs", type=int, help="Grading worker processes [default: one per core but one].")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="0: any free port (the one taken is printed).")
+@click.option("--jobs", type=click.IntRange(1, 512),
+              help="Grading worker processes [default: one per core but one].")
 @click.option("--tokens", "show_tokens", is_flag=True,
               help="Print every student's token and personal link, and do not start.")
 @click.option("--csv", "csv_out", type=click.Path(),
@@ -37,18 +39,21 @@ def serve_cmd(assignment: str, key: str, state: str | None, database: str | None
     """Serve the course: students submit here and get their feedback at once."""
     from grader.server import run
 
+    from grader.server.client import normal_url
+
     state_dir = Path(state) if state else None
     if show_tokens or revoke or csv_out:
+        base = normal_url(url) if url else f"http://{host}:{port}"  # a bad --url: exit 2
         course, store = run.prepare(Path(assignment), Path(key), state_dir, database)
         for sid in revoke:
             click.echo(f"revoked the token of {sid} (generation {run.revoke(course, store, sid)})")
         if show_tokens or csv_out:
-            _print_tokens(run.tokens(course, store, url or f"http://{host}:{port}"), csv_out)
+            _print_tokens(run.tokens(course, store, base), csv_out)
         return
-    click.echo(f"grader serve: http://{host}:{port}/ (state in "
-               f"{state_dir or run.STATE}); Ctrl-C stops it")
     run.serve(Path(assignment), Path(key), state=state_dir, host=host, port=port, jobs=jobs,
-              database=database)
+              database=database, announce=lambda address: click.echo(
+                  f"grader serve: {address} (state in {state_dir or run.STATE}); "
+                  "Ctrl-C stops it"))
 
 
 def _print_tokens(rows: list, csv_out: str | None) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from grader.cli.errors import handle_errors
-from grader.sandbox.options import unsafe_option
+from grader.cli.grading import _finite
+from grader.cli.options import unsafe_option
 
 
 @click.command("check")
@@ -37,8 +38,8 @@ def check_cmd(folder: str) -> None:
               help="Hand in even with unreadable typed answers (those parts score 0).")
 @click.option("--to", "url", help="Upload it to this course server (`grader serve`) and print "
                                   "the feedback.")
-@click.option("--wait", default=60.0, show_default=True,
-              help="With --to: seconds to wait for the feedback.")
+@click.option("--wait", default=60.0, show_default=True, type=click.FloatRange(0, 86400),
+              callback=_finite, help="With --to: seconds to wait for the feedback.")
 @unsafe_option
 @handle_errors
 def submit_cmd(folder: str, out: str | None, anyway: bool, url: str | None,

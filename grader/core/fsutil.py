@@ -101,13 +101,22 @@ def disk_error_message(exc: OSError) -> str | None:
     if exc.errno not in DISK_ERRORS or name is None or isinstance(name, int):
         return None
     path = Path(os.fsdecode(name))
-    blocker = _file_in_the_way(path) if exc.errno in (errno.ENOTDIR, errno.EEXIST) else None
-    if blocker is not None:
-        return (f"{shown_path(blocker)}: is a file, where a folder is expected; give a folder "
-                "(a new one is made), or move the file away")
+    blocked = blocked_folder(path) if exc.errno in (errno.ENOTDIR, errno.EEXIST) else None
+    if blocked is not None:
+        return blocked
     what = DISK_ERRORS[exc.errno]
     fix = _FIXES.get(exc.errno, "check the path")
     return f"{shown_path(path)}: {what}; {fix}"
+
+
+def blocked_folder(path: Path) -> str | None:
+    """What is wrong when `path` or one of its parents is a file where a folder must be (to
+    write into `path`, or beside it): checked before work that would end writing there."""
+    blocker = _file_in_the_way(path)
+    if blocker is None:
+        return None
+    return (f"{shown_path(blocker)}: is a file, where a folder is expected; give a folder "
+            "(a new one is made), or move the file away")
 
 
 def _file_in_the_way(path: Path) -> Path | None:

@@ -40,10 +40,17 @@ def check_executor(spec: str | None) -> str | None:
     """The executor spec as given, if well formed: None or 'local' or 'dask://HOST:PORT'."""
     if spec is None or spec == LOCAL:
         return spec
-    if spec.startswith(DASK_SCHEME) and ":" in spec[len(DASK_SCHEME):]:
+    if spec.startswith(DASK_SCHEME) and _host_and_port(spec[len(DASK_SCHEME):]):
         return spec
     raise UserError(f"--executor {spec!r}: expected 'local' or 'dask://HOST:PORT' (a Dask "
-                    "scheduler, e.g. dask://127.0.0.1:8786)")
+                    "scheduler, e.g. dask://127.0.0.1:8786; PORT from 1 to 65535)")
+
+
+def _host_and_port(address: str) -> bool:
+    """Whether `address` is HOST:PORT with a host and a port a socket can have."""
+    host, _, port = address.rpartition(":")
+    return bool(host.strip("[]")) and port.isascii() and port.isdigit() \
+        and 1 <= int(port) <= 65535
 
 
 def open_executor(spec: str | None, *, workers: int) -> AbstractContextManager[Any]:

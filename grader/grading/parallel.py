@@ -19,12 +19,13 @@ import multiprocessing.util
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from typing import Any
 
 from grader.core.forking import default_jobs, die_with_parent
 from grader.grading import engine
 from grader.grading.collect import Entry
-from grader.grading.executor import LOCAL, open_executor
+from grader.grading.executor import LOCAL, Executor, open_executor
 from grader.grading.results import StudentResult
 from grader.sandbox import Job, SandboxPool
 from grader.student.submission import SOLUTION
@@ -49,21 +50,25 @@ def runs_code(entry: Entry, settings: engine.Settings) -> bool:
 
 def grade_all(entries: Iterable[Entry], settings: engine.Settings, *, jobs: int | None,
               emit: Callable[[engine.Graded], None], executor: str | None = None,
-              document: Callable[[StudentResult], str] | None = None) -> None:
+              document: Callable[[StudentResult], str] | None = None,
+              pool: Executor | None = None) -> None:
     """Grade every entry and call emit(graded) for each as soon as it is done.
 
     `executor`: where student code runs (grader.grading.executor; default this machine).
     `document`: a result's JSON text, made by the process that graded it (Graded.document)
-    when that is a worker, so that this process does not serialise every result itself."""
+    when that is a worker, so that this process does not serialise every result itself.
+    `pool`: an executor the caller keeps open across calls (the server's worker keeps one
+    sandbox pool for its life: starting zygotes costs more than grading a small batch); used
+    instead of opening one for `executor` or forking workers, and left open."""
     workers = jobs or default_jobs()
     entries = list(entries)
     code = [e for e in entries if runs_code(e, settings)]
     plain = [e for e in entries if not runs_code(e, settings)]
     _grade_plain(plain, settings, workers, emit)
-    if code and _forked_code(workers, executor):
+    if code and pool is None and _forked_code(workers, executor):
         _grade_code_forked(code, settings, workers, emit, document)
     elif code:
-        _grade_code(code, settings, workers, emit, executor)
+        _grade_code(code, settings, workers, emit, executor, pool)
 
 
 def _forked_code(workers: int, executor: str | None) -> bool:
@@ -95,7 +100,8 @@ def _grade_plain(entries: list[Entry], settings: engine.Settings, workers: int,
 
 
 def _grade_code(entries: list[Entry], settings: engine.Settings, workers: int,
-                emit: Callable[[engine.Graded], None], executor: str | None = None) -> None:
+                emit: Callable[[engine.Graded], None], executor: str | None = None,
+                pool: Executor | None = None) -> None:
     waiting: dict[str, engine.Prepared] = {}
 
     def sandbox_jobs() -> Iterator[Job]:
@@ -109,8 +115,9 @@ def _grade_code(entries: list[Entry], settings: engine.Settings, workers: int,
             yield Job(job_id, prepared.job.files, prepared.job.calls,
                       limits=prepared.job.limits)
 
-    with open_executor(executor, workers=workers) as pool:
-        for job_id, run in pool.run_many(sandbox_jobs()):
+    opened = nullcontext(pool) if pool is not None else open_executor(executor, workers=workers)
+    with opened as running:
+        for job_id, run in running.run_many(sandbox_jobs()):
             emit(engine.finish(waiting.pop(job_id), run, settings))
 
 

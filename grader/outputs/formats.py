@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.core.fsutil import atomic_write_bytes
+from grader.core.errors import UserError
+from grader.core.fsutil import atomic_write_bytes, blocked_folder, shown_path
 from grader.grading.results import RunSummary
 
 Files = list[tuple[str, bytes]]  # (suffix added to the file name's stem, bytes); "" = the file
@@ -91,6 +92,17 @@ def write(name: str, path: Path, run: RunSummary, ctx: Context) -> list[Path]:
         atomic_write_bytes(target, data)
         written.append(target)
     return written
+
+
+def check_targets(targets: Mapping[str, Path | None]) -> None:
+    """Refuse, before the run, an export path whose folder is blocked by a file (the export
+    would fail only after every student had been graded)."""
+    for name, path in targets.items():
+        if path is None:
+            continue
+        problem = blocked_folder(Path(path).parent)
+        if problem is not None:
+            raise UserError(f"--{name} {shown_path(path)}: {problem}")
 
 
 def write_all(targets: Mapping[str, Path | None], out: Path, run: RunSummary,

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.errors import UserError
+from grader.core.flags import UNSAFE_ENV, UNSAFE_FLAG
 from grader.sandbox.platform import (
     INSTALL_BWRAP,
-    UNSAFE_ENV,
     USERNS_FIX,
-    UNSAFE_FLAG,
     Platform,
     bwrap_command,
     unsafe_allowed,

@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.flags import UNSAFE_ENV
 from grader.sandbox.allowlist import SYSTEM_DIRS, SYSTEM_FILES, hidden_entries
 
 UID_BASE = 61000  # worker i runs student code as uid UID_BASE + i
@@ -42,8 +43,6 @@ USERNS_FIX = (
 INSTALL_BWRAP = "install bubblewrap (Debian: apt-get install bubblewrap)"
 USERNS_SIGNS = ("setting up uid map", "no permissions to create new namespace",
                 "creating new namespace", "permission denied", "operation not permitted")
-UNSAFE_ENV = "GRADER_UNSAFE_NO_FILE_ISOLATION"
-UNSAFE_FLAG = "--unsafe-no-file-isolation"
 _unsafe_allowed = False
 
 

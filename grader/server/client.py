@@ -10,6 +10,7 @@ import json
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -37,9 +38,18 @@ def _saved() -> dict[str, str]:
 
 
 def normal_url(url: str) -> str:
+    """The server's address without a trailing slash, if it is an http(s) address with a
+    host (and a port from 1 to 65535, if one is given)."""
     url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise UserError(f"{url!r}: give the server's address, e.g. https://course.example")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        well_formed = parts.scheme in ("http", "https") and bool(parts.hostname) \
+            and parts.port != 0  # .port raises ValueError when out of range or not a number
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        raise UserError(f"{url!r}: give the server's address, e.g. https://course.example "
+                        "(http:// or https://, a host, and a port from 1 to 65535 if any)")
     return url
 
 
@@ -67,8 +77,9 @@ def server_and_token(url: str | None) -> tuple[str, str]:
 
 
 def request(url: str, method: str, path: str, *, token: str, body: bytes | None = None,
-            content_type: str = "application/zip") -> Any:
-    """One JSON call; the server's own error message becomes a UserError."""
+            content_type: str = "application/zip", unreachable: str = "") -> Any:
+    """One JSON call; the server's own error message becomes a UserError (and an unreachable
+    server one ending with `unreachable`, what the user's next step is)."""
     req = urllib.request.Request(url + path, data=body, method=method, headers={
         "Authorization": f"Bearer {token}", "Accept": "application/json",
         **({"Content-Type": content_type} if body is not None else {})})
@@ -79,8 +90,7 @@ def request(url: str, method: str, path: str, *, token: str, body: bytes | None 
         raise UserError(f"{url}: {_reason(exc)}") from None
     except (urllib.error.URLError, OSError) as exc:
         why = getattr(exc, "reason", exc)
-        raise UserError(f"{url}: cannot reach the server ({why}); your archive is kept, "
-                        "submit again when it is back") from None
+        raise UserError(f"{url}: cannot reach the server ({why}){unreachable}") from None
 
 
 def _reason(exc: urllib.error.HTTPError) -> str:
@@ -92,7 +102,8 @@ def _reason(exc: urllib.error.HTTPError) -> str:
 
 def upload(url: str, token: str, archive: Path) -> dict[str, Any]:
     """Send the archive; the server's receipt (id, received_at, sha256, status_url)."""
-    return request(url, "POST", "/api/submissions", token=token, body=archive.read_bytes())
+    return request(url, "POST", "/api/submissions", token=token, body=archive.read_bytes(),
+                   unreachable="; your archive is kept, submit again when it is back")
 
 
 def wait_for(url: str, token: str, receipt: dict[str, Any], *, wait: float,

@@ -5,6 +5,8 @@ Defaults live here; the CLI passes options through.
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +38,10 @@ def prepare(assignment: Path, key: Path, state: Path | None = None,
 
 
 def serve(assignment: Path, key: Path, *, state: Path | None = None, host: str = HOST,
-          port: int = PORT, jobs: int | None = None, database: str | None = None) -> None:
-    """Run the server (web process + grading worker) until interrupted."""
+          port: int = PORT, jobs: int | None = None, database: str | None = None,
+          announce: Callable[[str], None] = print) -> None:
+    """Run the server (web process + grading worker) until interrupted; once the course is
+    loaded and the address taken, tell `announce` the server's address."""
     try:
         import uvicorn
 
@@ -47,9 +51,31 @@ def serve(assignment: Path, key: Path, *, state: Path | None = None, host: str =
             from None
 
     course, _ = prepare(assignment, key, state, database)
+    sock = listen(host, port)
+    announce(f"http://{_url_host(host)}:{sock.getsockname()[1]}/")
     # no access log: a personal link's token would be written to it
-    uvicorn.run(create_app(course, jobs=jobs), host=host, port=port, access_log=False,
-                log_level="warning")
+    config = uvicorn.Config(create_app(course, jobs=jobs), host=host, port=port,
+                            access_log=False, log_level="warning")
+    with sock:
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, or a UserError saying why it cannot be had (a host
+    that is not this machine's or not known, a port in use or reserved)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except (OSError, OverflowError) as exc:
+        why = exc.strerror.split(" (while")[0] if isinstance(exc, OSError) and exc.strerror \
+            else exc
+        raise UserError(f"--host {host} --port {port}: cannot listen there ({why}); give "
+                        "this machine's address (127.0.0.1 by default) and a free port") \
+            from None
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def tokens(course: Course, store: Store, base_url: str) -> list[TokenRow]:

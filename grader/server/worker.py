@@ -2,8 +2,8 @@
 
 Started by the web process (`python -m grader.server.worker STATE --parent PID`, `--jobs` of them);
 each exits when its parent is gone; they share the queue (claims are transactions). It grades
-as `grader grade` does (the archive read by `collect.gather`, then `engine.prepare`/`finish`;
-student code in a sandbox pool kept for the worker's life) and stores each result with its
+as `grader grade` does (the archive read by `collect.gather`, then `parallel.grade_all`, with
+a sandbox pool kept for the worker's life) and stores each result with its
 rendered student report. Lateness is judged by the time the server received the work.
 """
 
@@ -18,18 +18,17 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 from grader import __version__
 from grader.grading import engine
 from grader.grading.collect import Entry, gather
 from grader.grading.late import reveal_now
-from grader.grading.parallel import default_jobs, runs_code
+from grader.grading.parallel import default_jobs, grade_all
 from grader.kinds import runs_code as code_part
 from grader.server.course import Course, load_config
 from grader.server.store import Store
-from grader.sandbox import Job, SandboxPool
+from grader.sandbox import SandboxPool
 
 POLL_SECONDS = 0.1
 BATCH = 16  # small: several workers share the queue, and each batch's results flow at once
@@ -71,25 +70,13 @@ class Grader:
         self._grade(entries, self.settings())
 
     def _grade(self, entries: list[tuple[int, Entry]], s: engine.Settings) -> None:
-        """As grading.parallel.grade_all, with one sandbox pool kept for the worker's life
-        (starting its zygotes costs more than a small batch's grading)."""
-        waiting: dict[str, tuple[int, engine.Prepared]] = {}
-
-        def jobs() -> Iterator[Job]:
-            for number, entry in entries:
-                prepared = engine.prepare(entry, s)
-                if prepared.job is None or not runs_code(entry, s):
-                    self._save(number, engine.finish(prepared, None, s))
-                    continue
-                waiting[str(number)] = (number, prepared)
-                yield Job(str(number), prepared.job.files, prepared.job.calls,
-                          limits=prepared.job.limits)
-
+        """As `grader grade` does, with one sandbox pool kept for the worker's life; typed
+        answers in this process (a batch is small). A batch has one attempt per student."""
+        numbers = {entry.student_id: number for number, entry in entries}
         if self.pool is None:
             self.pool = SandboxPool(workers=self.jobs or default_jobs())
-        for job_id, sandbox_run in self.pool.run_many(jobs()):
-            number, prepared = waiting.pop(job_id)
-            self._save(number, engine.finish(prepared, sandbox_run, s))
+        grade_all([entry for _, entry in entries], s, jobs=1, pool=self.pool,
+                  emit=lambda graded: self._save(numbers[graded.result.student_id], graded))
 
     def _entry(self, work: Path, number: int, sid: str, received: str, data: bytes) -> Entry:
         """The submission read exactly as `grader grade` reads a handed-in archive."""

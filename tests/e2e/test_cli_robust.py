@@ -252,9 +252,10 @@ def test_a_file_in_the_way_of_an_output_folder(course: Path, monkeypatch) -> Non
     shutil.copytree(course / "work", course / "subs" / "ann")
     result = run_cli(["grade", "assignment.yaml", "subs", "--key", "build", "--out", "res2",
                       "--summary", "afile/summary.md"], cwd=course)
-    usage_error(result, "error: afile: is a file, where a folder is expected; give a folder "
-                        "(a new one is made), or move the file away\n")
+    usage_error(result, "error: --summary afile/summary.md: afile: is a file, where a folder "
+                        "is expected; give a folder (a new one is made), or move the file away\n")
     assert (course / "afile").read_text(encoding="utf-8") == "keep me\n"
+    assert not (course / "res2").exists()  # said before grading, not after
 
 
 def test_a_name_too_long_for_the_file_system(course: Path, monkeypatch) -> None:

@@ -120,8 +120,9 @@ def test_grader_report_renders_the_class_report_again(course: Course,
 
 
 def test_an_unchanged_regrade_does_not_even_import_the_renderers(course: Course) -> None:
-    """In a fresh process, as `grader grade` runs: nothing to write, so the Markdown and MathML renderers and
-    the report package stay unloaded (their import was a tenth of an unchanged regrade)."""
+    """In a fresh process, as `grader grade` runs: nothing to write, so the Markdown and MathML
+    renderers and the report package stay unloaded (their import was a tenth of an unchanged
+    regrade)."""
     import json
     import os
     import subprocess

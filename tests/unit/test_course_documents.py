@@ -11,22 +11,7 @@ import pytest
 from grader.core.errors import UserError
 from grader.core.values import from_json, to_json
 from grader.course.documents import KEY_FORMAT, KeyCase, KeyDocument, KeyExercise
-from grader.course.generate import generate
 from grader.course.roster import Student
-
-SECRET = "unit-test-secret-0123456789abcdef"
-ASSIGNMENT = "id: w1\ntitle: W1\nexercises:\n  - info-kl-divergence\n  - impl-softmax\n"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("course")
-    (root / "secret.txt").write_text(SECRET, encoding="utf-8")
-    (root / "w1.yaml").write_text(ASSIGNMENT + f"secret: {{file: {root / 'secret.txt'}}}\n",
-                                  encoding="utf-8")
-    (root / "roster.csv").write_text("id,name,email\ns1,Ann,a@x\n", encoding="utf-8")
-    generate(root / "w1.yaml", root / "roster.csv", root / "build")
-    return root / "build"
 
 
 def key_data() -> dict:
@@ -37,8 +22,8 @@ def key_data() -> dict:
         secret_id="sid", variant="v").to_dict()
 
 
-def test_a_generated_key_round_trips_byte_for_byte(built: Path) -> None:
-    path = built / "key" / "s1.json"
+def test_a_generated_key_round_trips_byte_for_byte(w1_build: Path) -> None:
+    path = w1_build / "key" / "s1.json"
     text = path.read_text(encoding="utf-8")
     doc = KeyDocument.from_dict(from_json(text), source=str(path), assignment="w1")
     assert doc.student.folder == "s1" and [e.id for e in doc.exercises] == \

@@ -14,7 +14,6 @@ import pytest
 
 from grader import __version__
 from grader.core.errors import UserError
-from grader.course.generate import generate
 from grader.student.documents import (
     STUDENT_FORMAT,
     DocumentProblem,
@@ -29,19 +28,12 @@ from grader.student.submission import manifest_for, pack, read_archive, read_met
 
 FILES = {"answers.yaml": b"e:\n  x: 1\n", "grader.json": b"{}\n"}
 META = StudentMeta(MetaAssignment("w1"), MetaStudent("ann"), ())
-SECRET = "unit-test-secret-0123456789abcdef"
-ASSIGNMENT = "id: w1\ntitle: W1\nexercises:\n  - info-kl-divergence\n  - impl-softmax\n"
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("course")
-    (root / "secret.txt").write_text(SECRET, encoding="utf-8")
-    (root / "w1.yaml").write_text(ASSIGNMENT + f"secret: {{file: {root / 'secret.txt'}}}\n",
-                                  encoding="utf-8")
-    (root / "roster.csv").write_text("id,name,email\ns1,Ann,a@x\n", encoding="utf-8")
-    generate(root / "w1.yaml", root / "roster.csv", root / "build")
-    return root / "build" / "s1"
+@pytest.fixture
+def folder(w1_build: Path) -> Path:
+    """Ann's generated problem set (tests/unit/conftest.py)."""
+    return w1_build / "s1"
 
 
 def test_a_generated_grader_json_round_trips_byte_for_byte(folder: Path) -> None:

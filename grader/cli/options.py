@@ -1,7 +1,8 @@
 """The command-line flag with which an instructor accepts running student code unconfined.
 
 Shared by every command that runs student code (grade, check, submit, demo), so that the
-refusal message can name one flag."""
+refusal message can name one flag. The sandbox is imported only when the flag is given: the
+CLI starts without it (bench/bench_cli_startup.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from typing import Any, TypeVar
 
 import click
 
-from grader.sandbox.platform import UNSAFE_ENV, UNSAFE_FLAG, allow_unsafe_no_file_isolation
+from grader.core.flags import UNSAFE_ENV, UNSAFE_FLAG
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _accept(_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
+        from grader.sandbox.platform import allow_unsafe_no_file_isolation
+
         allow_unsafe_no_file_isolation()
 
 

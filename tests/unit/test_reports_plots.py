@@ -43,3 +43,19 @@ def test_titles_are_escaped() -> None:
     svg = plots.accessible_svg('<svg viewBox="0 0 1 1" width="1pt"><g/></svg>', plot_id="x",
                                title="<b>&</b>", desc="d")
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in svg and "<b>" not in svg
+
+
+def test_drawing_a_plot_does_not_import_pyplot() -> None:
+    """pyplot (and resolving matplotlib's default backend, which imports it) cost a second of
+    every run that draws, a one-student CI grade included; plots need only Figure and SVG."""
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import json, sys; from grader.outputs.reports import plots; "
+             "svg = plots.score_histogram([1, 2, 3, 0]); "
+             "print(json.dumps(['<svg' in svg, 'matplotlib.pyplot' in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    drew, pyplot = json.loads(done.stdout.strip().splitlines()[-1])
+    assert drew and not pyplot

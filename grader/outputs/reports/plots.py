@@ -74,8 +74,9 @@ def _mpl() -> Any:
     the rest of an unchanged regrade, which draws nothing."""
     import matplotlib
 
-    if matplotlib.get_backend().lower() != "agg":
-        matplotlib.use("Agg")  # never a GUI backend; we only ever save files
+    # Never a GUI backend; we only ever save files. Not get_backend(): resolving the default
+    # backend imports pyplot (a second per drawing run); use() only records the choice.
+    matplotlib.use("Agg")
     return matplotlib
 
 

@@ -202,3 +202,30 @@ def test_solution_files_graded_with_a_key_only_key_as_with_a_full_key(course: Pa
     # Two function exercises of 10 points: right code gets both, wrong code neither, no code 0
     assert totals["key-only"] == {"ann": "20", "bob": "0", "Zoë K": "0"}
     assert totals["full"] == totals["key-only"]
+
+
+def test_every_combination_of_the_folder_options_exits_0_or_2_as_documented(
+        course: Path) -> None:
+    """--key-only takes neither --only nor --format; --only takes roster students only;
+    everything else runs. Never a traceback, and a refused run writes nothing."""
+    import itertools
+
+    assert generate(course, "ref", assignment="fn.yaml").exit_code == 0
+    everyone = {p.name for p in (course / "ref").iterdir()}  # key/ and three student folders
+    assert len(everyone) == 4
+    for n, (key_only, only, form, force) in enumerate(itertools.product(
+            (False, True), (None, "ann", "nobody"), (None, "folder", "notebook"),
+            (False, True))):
+        extra = (["--key-only"] if key_only else []) + (["--only", only] if only else []) \
+            + (["--format", form] if form else []) + (["--force"] if force else [])
+        res = generate(course, f"o{n}", *extra, assignment="fn.yaml")
+        refused = (key_only and (only is not None or form is not None)) or only == "nobody"
+        assert res.exit_code == (2 if refused else 0), (extra, res.output)
+        assert "Traceback" not in res.output
+        written = {p.name for p in (course / f"o{n}").glob("*")}
+        if refused:
+            assert written == set(), extra
+        elif key_only:
+            assert written == {"key"}, extra
+        else:
+            assert written == ({"key", "ann"} if only else everyone), extra

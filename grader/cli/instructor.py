@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -107,24 +108,53 @@ def schema_cmd(kind: str) -> None:
 @click.option("--force", is_flag=True,
               help="Rewrite problem sets whose variants would change (another secret, "
                    "changed exercises); students must then get their new folders.")
-@click.option("--format", "form", type=click.Choice(["folder", "notebook"]), default="folder",
-              show_default=True,
-              help="folder: answers.yaml and solution.py; notebook: one Jupyter notebook "
-                   "(problems.ipynb) per student in their place.")
+@click.option("--format", "form", type=click.Choice(["folder", "notebook"]), default=None,
+              help="folder (default): answers.yaml and solution.py; notebook: one Jupyter "
+                   "notebook (problems.ipynb) per student in their place.")
+@click.option("--key-only", is_flag=True,
+              help="Write only the instructor key (OUT/key/: what `grader grade` reads), no "
+                   "problem-set folders: for grading solution.py files you already have.")
+@click.option("--only", "only", multiple=True, metavar="STUDENT",
+              help="Write the problem-set folder of this student only (id or folder name; "
+                   "repeatable), and the whole key.")
 @handle_errors
-def generate_cmd(assignment: str, roster: str, out: str, force: bool, form: str) -> None:
+def generate_cmd(assignment: str, roster: str, out: str, force: bool, form: str | None,
+                 key_only: bool, only: tuple[str, ...]) -> None:
     """Generate every student's problem set and the instructor key."""
     from grader.course import generate
 
     folder = Path(out)  # "build/" and "build" alike print as "build/"
+    who = _folders_wanted(key_only, only, form)
     with ProgressBar("generating", lines=False) as bar:
         result = generate.generate(Path(assignment), Path(roster), folder, force=force,
-                                   progress=bar, form=form)
-    click.echo(f"{result.students} problem sets in {folder}/ ({result.written} files written, "
-               f"{result.unchanged} unchanged); instructor key in {folder / 'key'}/ "
-               "(keep it from students)")
+                                   progress=bar, form=form or "folder", only=who)
+    click.echo(_summary(result, folder))
     for note in result.notes:
         click.echo(note)
+
+
+def _summary(result: Any, folder: Path) -> str:
+    counts = f"{result.written} files written, {result.unchanged} unchanged"
+    key = f"{folder / 'key'}/ (keep it from students)"
+    if result.folders is None:
+        return f"{result.students} problem sets in {folder}/ ({counts}); instructor key in {key}"
+    sets = f"{result.folders} problem set(s) in {folder}/" if result.folders else \
+        "no problem-set folder written"
+    return f"{sets} ({counts}); instructor key for {result.students} student(s) in {key}"
+
+
+def _folders_wanted(key_only: bool, only: tuple[str, ...],
+                    form: str | None) -> tuple[str, ...] | None:
+    """The students whose folders generate writes (None: everyone's); bad combinations refused."""
+    from grader.core.errors import UserError
+
+    if key_only and only:
+        raise UserError("--key-only writes no problem-set folder and --only writes some: "
+                        "give one of them")
+    if key_only and form:
+        raise UserError(f"--key-only writes no problem sets, so --format {form} has nothing to "
+                        "shape (the key is the same for every format): drop --format")
+    return () if key_only else (only or None)
 
 
 @click.command("demo")

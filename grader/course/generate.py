@@ -7,7 +7,7 @@ byte-identical files, and each write is atomic, so an interrupted run leaves no 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class GenerateResult:
     unchanged: int
     changed: tuple[str, ...] = ()  # students whose variants differ from the previous key
     notes: tuple[str, ...] = ()  # warnings for the instructor (changed variants, past due)
+    folders: int | None = None  # problem-set folders made (None: every student's)
 
 
 def load_library_for(assignment: Assignment, *,
@@ -141,8 +142,13 @@ def _same_key(out: Path, key: KeyDocument) -> bool:
 
 def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool = False,
              progress: Callable[[int, int, str], Any] | None = None,
-             form: str = "folder") -> GenerateResult:
+             form: str = "folder", only: Collection[str] | None = None) -> GenerateResult:
     """Write every student's folder and the key; returns counts of files written.
+
+    `only` names the students (ids or folder names) whose folders are written; the key is
+    always the whole roster's, byte for byte what a full run writes. `only=()` writes the key
+    alone (`--key-only`): what grading reads, for solution.py files the instructor already
+    has. Folders of other students already in `out` are left as they are.
 
     Problem sets already generated into `out` keep their variants: a run that would change any
     (another secret, an exercise added, a spec whose parameters changed) is refused unless
@@ -154,16 +160,19 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
 
     assignment = load_assignment(assignment_path)
     students = load_roster(roster_path)
+    wanted = None if only is None else wanted_folders(students, only, roster_path)
     secret, weak = read_secret(assignment, out)
     library = load_library_for(assignment)
     check_entries(assignment, library)
     staged = StagedWrites(out)
     try:
         run = _stream(assignment, students, secret, library, staged, weak=weak, form=form,
-                      progress=progress)
+                      progress=progress, wanted=wanted)
         kept = _weak_kept(out, run.same_key, run.changes, weak) if weak else None
         if run.changes and not force:
             raise UserError(refusal(out, assignment, run.changes))
+        if run.stale:
+            raise UserError(stale_refusal(out, run.stale))
         staged.add(_key_files(assignment, run.rows, students))
     except BaseException:
         staged.discard()
@@ -173,7 +182,28 @@ def generate(assignment_path: Path, roster_path: Path, out: Path, *, force: bool
     notes = [x for x in (kept, _changed_note(run.changes), past_due_note(assignment),
                          _mixed_note(out, run.mixed)) if x]
     return GenerateResult(out, len(students), written, unchanged,
-                          tuple(c.student for c in run.changes), tuple(notes))
+                          tuple(c.student for c in run.changes), tuple(notes),
+                          folders=None if wanted is None else len(wanted))
+
+
+def wanted_folders(students: Sequence[Student], only: Collection[str],
+                   roster_path: Path) -> frozenset[str]:
+    """The folders of the students named in `only` (by id or folder name); unknown: refused."""
+    by_name = {s.id: s.folder for s in students} | {s.folder: s.folder for s in students}
+    unknown = [name for name in only if name not in by_name]
+    if unknown:
+        raise UserError(f"{display_path(roster_path)}: no student {_names(unknown)} on the "
+                        "roster (--only takes a student id or folder name from it)")
+    return frozenset(by_name[name] for name in only)
+
+
+def stale_refusal(out: Path, stale: Sequence[str]) -> str:
+    """--force would change the key of students whose folders in OUT this run does not write."""
+    return (f"{display_path(out)}: --force would change the variants of {len(stale)} student(s) "
+            f"whose problem-set folders are in {display_path(out)} ({_names(stale)}), and this "
+            "run does not rewrite those folders (--key-only or --only), so they would no "
+            "longer match the key. Run without --key-only (or add them to --only) to rewrite "
+            "them too.")
 
 
 @dataclass
@@ -184,6 +214,7 @@ class _Streamed:
     changes: list[VariantChange]
     mixed: list[str]  # folders holding an earlier answers.yaml beside a new notebook
     same_key: bool = False  # some student's key in OUT has exactly this run's variants
+    stale: list[str] = field(default_factory=list)  # changed students, folder kept as it was
 
 
 @dataclass(frozen=True)
@@ -197,21 +228,28 @@ class KeyRow:
 
 def _stream(assignment: Assignment, students: Sequence[Student], secret: bytes,
             library: Sequence[Any], staged: Any, *, weak: str | None, form: str,
-            progress: Callable[[int, int, str], Any] | None) -> _Streamed:
-    """Plan, check and stage each student's files in turn, keeping only small facts."""
+            progress: Callable[[int, int, str], Any] | None,
+            wanted: frozenset[str] | None = None) -> _Streamed:
+    """Plan, check and stage each student's files in turn, keeping only small facts.
+
+    Only the folders of `wanted` students are written (None: everyone's); the key always."""
     run = _Streamed([], [], [])
     out = staged.out
     for done, student in enumerate(students, 1):
         sset = plan_student(assignment, student, secret, library)
         key = key_document(assignment, sset, secret)
+        folder = wanted is None or student.folder in wanted
         change = variant_change(out, key)
         if change:
             run.changes.append(change)
+            if not folder and (out / student.folder).is_dir():
+                run.stale.append(student.id)
         if weak and not run.same_key:
             run.same_key = _same_key(out, key)
-        if form == "notebook" and (out / student.folder / "answers.yaml").exists():
+        if folder and form == "notebook" and (out / student.folder / "answers.yaml").exists():
             run.mixed.append(student.folder)
-        staged.add(_student_files(assignment, sset, key, form))
+        staged.add(_student_files(assignment, sset, key, form) if folder
+                   else _key_pages(assignment, sset, key))
         run.rows.append(KeyRow(student, tuple(pe.exercise.id for pe in sset.exercises),
                                sset.points))
         if progress:
@@ -245,16 +283,24 @@ def _mixed_note(out: Path, mixed: Sequence[str]) -> str | None:
 def _student_files(assignment: Assignment, sset: StudentSet, key: KeyDocument,
                    form: str = "folder") -> dict[Path, bytes]:
     """One student's folder, key file and key page, as bytes by path relative to the output."""
-    from grader.core.render import render
     from grader.course.studentfiles import student_files
 
     files = student_files(assignment, sset, variant=key.variant, form=form)
+    return files | _key_pages(assignment, sset, key)
+
+
+def _key_pages(assignment: Assignment, sset: StudentSet,
+               key: KeyDocument) -> dict[Path, bytes]:
+    """One student's key file (what grading reads) and key page (for the instructor)."""
+    from grader.core.render import render
+
     folder = sset.student.folder
-    files[Path("key") / f"{folder}.json"] = (to_json(key.to_dict(), indent=1) + "\n").encode()
-    files[Path("key") / f"{folder}.html"] = render(
-        "key_student.html", assignment=assignment, s=sset,
-        title=f"{assignment.title}: key for {sset.student.id}").encode()
-    return files
+    return {
+        Path("key") / f"{folder}.json": (to_json(key.to_dict(), indent=1) + "\n").encode(),
+        Path("key") / f"{folder}.html": render(
+            "key_student.html", assignment=assignment, s=sset,
+            title=f"{assignment.title}: key for {sset.student.id}").encode(),
+    }
 
 
 def _key_files(assignment: Assignment, rows: Sequence[KeyRow],

@@ -357,7 +357,7 @@ def refusal(out: Path, assignment: Assignment, changes: Sequence[VariantChange])
     redrawn = _union(c.redrawn for c in changes if not c.secret_changed)
     if redrawn:
         unknown = any(c.secret_changed is None for c in changes)
-        lines.append(f"- the parameters of {', '.join(redrawn)} differ (their spec, the "
+        lines.append(f"- the parameters or cases of {', '.join(redrawn)} differ (their spec, the "
                      f"assignment{', the secret' if unknown else ''} or the grader's version "
                      "changed); restore what changed to get the same problems")
     lines.append("Students working on the old problem sets would be graded against new keys. "
@@ -387,12 +387,14 @@ def _read_key(out: Path, key: KeyDocument) -> KeyDocument | None:
 
 
 def _variants(key: KeyDocument | None) -> list[tuple[str, str]] | None:
-    """What decides a student's problems: each exercise id with its parameters (as JSON text,
-    so arrays and values read back from a key compare alike)."""
+    """What decides a student's problems: each exercise id with its parameters and its test
+    cases (as JSON text, so arrays and values read back from a key compare alike). The cases
+    count: a function exercise has no parameters, yet its random cases come from the secret."""
     if key is None:
         return None
     try:
-        return [(e.id, to_json(e.params)) for e in key.exercises]
+        return [(e.id, to_json([e.params, [c.to_dict() for c in e.cases]]))
+                for e in key.exercises]
     except (TypeError, ValueError):
         return None
 

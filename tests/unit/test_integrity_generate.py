@@ -115,8 +115,9 @@ def test_a_key_from_before_secret_ids_says_the_secret_may_have_changed(course, m
         del doc["secret_id"]
         path.write_text(json.dumps(doc))
     monkeypatch.setenv("GRADER_SECRET", OTHER)
-    with pytest.raises(UserError, match=r"the parameters of info-kl-divergence, la-matmul differ"
-                                        r" \(their spec, the assignment, the secret or"):
+    with pytest.raises(UserError, match=r"the parameters or cases of info-kl-divergence, "
+                                        r"la-matmul differ \(their spec, the assignment, the "
+                                        r"secret or"):
         run(course)
 
 
@@ -149,3 +150,17 @@ def test_a_course_already_generated_with_a_weak_secret_can_be_regenerated(course
     for force in (False, True):  # changed problem sets need a strong secret, --force or not
         with pytest.raises(UserError, match="^week.yaml: the secret is too weak"):
             run(course, force=force)
+
+
+def test_another_secret_is_refused_for_function_exercises_too(course, monkeypatch):
+    """A function exercise has no parameters; its random cases come from the secret, so a run
+    with another secret changes every student's key all the same (it went through silently)."""
+    (course / "week.yaml").write_text("id: integrity\ntitle: Integrity\n"
+                                      "exercises: [impl-softmax]\n")
+    run(course)
+    before = files(course / "out")
+    monkeypatch.setenv("GRADER_SECRET", OTHER)
+    with pytest.raises(UserError, match=r"would change the problem sets of 2 student\(s\)"
+                                        r"(.|\n)*- the secret \(env GRADER_SECRET\) differs"):
+        run(course)
+    assert files(course / "out") == before

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import SECRET, SECRET_ENV
+from servekit import SECRET, SECRET_ENV
 
 
 def free_port() -> int:

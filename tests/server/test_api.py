@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import MAX_SCORE, SECRET, archive, wait_graded
+from servekit import MAX_SCORE, SECRET, archive, wait_graded
 from grader.server.app import create_app
 
 pytestmark = pytest.mark.timeout(180)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import STABLE
+from servekit import STABLE
 from proc import Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import SECRET, archive, wait_graded
+from servekit import SECRET, archive, wait_graded
 from grader.server.app import create_app
 
 pytestmark = pytest.mark.timeout(180)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import MAX_SCORE, archive
+from servekit import MAX_SCORE, archive
 from grader.app.fabricate import Course
 from proc import Server, env
 
@@ -64,7 +64,7 @@ def test_student_logs_in_and_submits_from_the_cli(course, served, tmp_path) -> N
 
 @pytest.fixture(scope="module")
 def burst_course(tmp_path_factory: pytest.TempPathFactory) -> Course:
-    from conftest import ASSIGNMENT, SECRET, SECRET_ENV
+    from servekit import ASSIGNMENT, SECRET, SECRET_ENV
     import os
 
     os.environ[SECRET_ENV] = SECRET

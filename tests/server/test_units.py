@@ -122,7 +122,7 @@ def test_serve_tokens_csv_and_revoke_from_the_cli(course, tmp_path: Path) -> Non
 
     from click.testing import CliRunner
 
-    from conftest import SECRET, SECRET_ENV
+    from servekit import SECRET, SECRET_ENV
     from grader.cli import cli
 
     runner = CliRunner(env={SECRET_ENV: SECRET})

@@ -354,3 +354,14 @@ def test_a_compaction_killed_at_any_instant_leaves_a_usable_gradebook(tmp_path, 
         assert {s: st.json for s, st in book.latest("w1").items()} == latest
         left = book.db.execute("SELECT COUNT(*) FROM student_results").fetchone()[0]
     assert left in (150, 5 * 150)  # all of the deletions or none
+
+
+def test_compacting_a_v2_file_upgrades_it_and_gives_the_old_copies_back(v2_book):
+    path, latest, _ = v2_book
+    before = file_bytes(path)
+    done = compact_gradebook(path.parent)
+    assert (done.results, done.documents) == (0, 0)  # every result kept
+    assert done.after < before / 2  # 8 uncompressed copies became 5 compressed documents
+    with G.Gradebook(path) as book:
+        assert {("w1", s): st.json for s, st in book.latest("w1").items()} == {
+            k: v for k, v in latest.items() if k[0] == "w1"}

@@ -1,5 +1,5 @@
-"""Grading commands: `grade` (exit 1 under --fail-under), `report` and `gradebook rebuild`
-over a results folder."""
+"""Grading commands: `grade` (exit 1 under --fail-under), `report`, `gradebook rebuild` and
+`gradebook compact` over a results folder."""
 
 from __future__ import annotations
 
@@ -190,7 +190,7 @@ def report_cmd(results_dir: Path) -> None:
 
 @click.group("gradebook")
 def gradebook_group() -> None:
-    """Repair the gradebook of a results folder."""
+    """Repair or compact the gradebook of a results folder."""
 
 
 @gradebook_group.command("rebuild")
@@ -207,6 +207,27 @@ def rebuild_cmd(results_dir: Path, empty: bool) -> None:
     what = "a fresh, empty gradebook" if empty else \
         f"rebuilt from {done.students} stored results"
     click.echo(f"{done.path}: {what}{kept}. The next `grader grade` regrades every student.")
+
+
+@gradebook_group.command("compact")
+@click.argument("results_dir", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--keep-runs", type=int, metavar="N",
+              help="Also drop each student's results older than their latest N runs "
+                   "[default: keep every result].")
+@handle_errors
+def compact_cmd(results_dir: Path, keep_runs: int | None) -> None:
+    """Shrink DIR's gradebook: drop documents no result uses (and older results), VACUUM."""
+    from grader.grading.compact import compact_gradebook
+
+    done = compact_gradebook(results_dir, keep_runs=keep_runs)
+    click.echo(f"{done.path}: removed {done.results} result{'s' * (done.results != 1)} of "
+               f"older runs and {done.documents} unreferenced "
+               f"document{'s' * (done.documents != 1)}; {_size(done.before)} -> "
+               f"{_size(done.after)}")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
 
 @click.command("export")

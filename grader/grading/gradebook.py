@@ -5,7 +5,9 @@ included) leaves every student either fully recorded or not at all; the next run
 the students whose latest stored result does not match their current fingerprint (submission
 hash, spec hashes, grader version, key, assignment and reveal state).
 
-The schema is versioned: MIGRATIONS[i] upgrades version i to i + 1, applied in order on open.
+The schema is versioned: MIGRATIONS[i] upgrades version i to i + 1, applied in order on open,
+each in one transaction. Since version 3 a result document is stored once however many runs
+record it (gradebook_docs.py); `compact` drops what no result refers to any more.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 import functools
 import json
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,40 +25,10 @@ from typing import Any, TypeVar
 from grader.core.errors import UserError, display_path
 from grader.core.fsutil import disk_error_message
 from grader.grading import gradebook_health as health
+from grader.grading.gradebook_schema import MIGRATIONS, pack, register, sha256_hex, unpack
 from grader.grading.results import StudentResult
 from grader.core.values import to_json
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE schema_version (version INTEGER NOT NULL);
-    INSERT INTO schema_version VALUES (0);
-    CREATE TABLE submissions (
-        id INTEGER PRIMARY KEY,
-        student TEXT NOT NULL, assignment TEXT NOT NULL, sha256 TEXT NOT NULL,
-        received_time TEXT, path TEXT NOT NULL,
-        UNIQUE (assignment, student, sha256, path));
-    CREATE TABLE runs (
-        id INTEGER PRIMARY KEY, assignment TEXT NOT NULL, grader_version TEXT NOT NULL,
-        spec_hashes TEXT NOT NULL, sandbox_level TEXT NOT NULL,
-        started TEXT NOT NULL, finished TEXT);
-    CREATE TABLE part_results (
-        run INTEGER NOT NULL REFERENCES runs (id), student TEXT NOT NULL,
-        exercise TEXT NOT NULL, part TEXT NOT NULL, score REAL NOT NULL, max REAL NOT NULL,
-        status TEXT NOT NULL, mistake TEXT, feedback TEXT NOT NULL,
-        PRIMARY KEY (run, student, exercise, part));
-    CREATE TABLE student_results (
-        run INTEGER NOT NULL REFERENCES runs (id), student TEXT NOT NULL,
-        assignment TEXT NOT NULL, status TEXT NOT NULL, total REAL NOT NULL, max REAL NOT NULL,
-        fingerprint TEXT NOT NULL, json TEXT NOT NULL,
-        PRIMARY KEY (run, student));
-    CREATE INDEX student_results_latest ON student_results (assignment, student, run);
-    """,
-    """
-    CREATE TABLE first_seen (
-        assignment TEXT NOT NULL, student TEXT NOT NULL, sha256 TEXT NOT NULL,
-        time TEXT NOT NULL, PRIMARY KEY (assignment, student, sha256));
-    """,
-)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -140,6 +113,7 @@ class Gradebook:
         db = None
         try:
             self.db = db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            register(db)  # the migrations' grader_sha256 and grader_pack
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process
             self._migrate(health.check(db, MIGRATIONS))
@@ -214,11 +188,28 @@ class Gradebook:
     def latest(self, assignment: str) -> dict[str, Stored]:
         """Each student's most recent result for this assignment."""
         rows = self.db.execute(
-            "SELECT s.student, s.run, s.total, s.fingerprint, s.json FROM student_results s "
+            "SELECT s.student, s.run, s.total, s.fingerprint, s.document, d.body "
+            "FROM student_results s "
             "JOIN (SELECT student, MAX(run) AS run FROM student_results WHERE assignment = ? "
             "GROUP BY student) m ON s.student = m.student AND s.run = m.run "
+            "LEFT JOIN documents d ON d.sha256 = s.document "
             "WHERE s.assignment = ?", (assignment, assignment))
-        return {r[0]: Stored(r[1], r[2], r[3], r[4], self.path, r[0]) for r in rows}
+        return {r[0]: Stored(r[1], r[2], r[3], self._text(r[0], r[1], r[4], r[5]), self.path,
+                             r[0]) for r in rows}
+
+    def _text(self, student: str, run: int, sha: str, body: bytes | None) -> str:
+        """A stored document's text, checked against its hash: damage is named, not guessed."""
+        try:
+            text = unpack(body) if body is not None else None
+        except (zlib.error, UnicodeDecodeError, TypeError) as exc:
+            text, why = None, str(exc)
+        else:
+            why = "its document is missing" if text is None else "its document does not match " \
+                "its SHA-256"
+        if text is None or sha256_hex(text) != sha:
+            raise damaged_error(self.path, f"the stored result of {student} in run {run} "
+                                           f"cannot be read: {why}")
+        return text
 
     @_guarded
     def record(self, run: int, result: StudentResult, *, fingerprint: str,
@@ -227,6 +218,8 @@ class Gradebook:
 
         `document` is the result's JSON when the caller already has it (to_json otherwise).
         """
+        text = document or to_json(result.to_dict())
+        sha = sha256_hex(text)
         with self._transaction():
             if result.submission_sha256 and path:
                 self.db.execute(
@@ -234,14 +227,21 @@ class Gradebook:
                     "received_time, path) VALUES (?, ?, ?, ?, ?)",
                     (result.student_id, result.assignment_id, result.submission_sha256,
                      received_time, path))
-            self.db.executemany(
-                "INSERT OR REPLACE INTO part_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(run, result.student_id, p.exercise_id, p.part_id, p.score, p.max_score,
-                  p.status, p.mistake, p.feedback) for p in result.parts()])
+            self._store_document(sha, text, result)
             self.db.execute(
                 "INSERT OR REPLACE INTO student_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (run, result.student_id, result.assignment_id, result.status, result.score,
-                 result.max_score, fingerprint, document or to_json(result.to_dict())))
+                 result.max_score, fingerprint, sha))
+
+    def _store_document(self, sha: str, text: str, result: StudentResult) -> None:
+        """The document and its part rows, unless an earlier run stored the same bytes."""
+        if self.db.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha,)).fetchone():
+            return
+        self.db.execute("INSERT INTO documents VALUES (?, ?)", (sha, pack(text)))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO document_parts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sha, p.exercise_id, p.part_id, p.score, p.max_score, p.status, p.mistake,
+              p.feedback) for p in result.parts()])
 
     @_guarded
     def first_seen(self, assignment: str, seen: list[tuple[str, str]],
@@ -271,11 +271,43 @@ class Gradebook:
     def latest_parts(self, assignment: str) -> list[tuple]:
         """(student, exercise, part, score, max, status, mistake, feedback) of each latest result.
         """
-        latest = {s: st.run for s, st in self.latest(assignment).items()}
-        rows = self.db.execute("SELECT run, student, exercise, part, score, max, status, "
-                               "mistake, feedback FROM part_results ORDER BY student, exercise, "
-                               "part")
-        return [r[1:] for r in rows if latest.get(r[1]) == r[0]]
+        return list(self.db.execute(
+            "SELECT s.student, p.exercise, p.part, p.score, p.max, p.status, p.mistake, "
+            "p.feedback FROM student_results s "
+            "JOIN (SELECT student, MAX(run) AS run FROM student_results WHERE assignment = ? "
+            "GROUP BY student) m ON s.student = m.student AND s.run = m.run "
+            "JOIN document_parts p ON p.document = s.document WHERE s.assignment = ? "
+            "ORDER BY s.student, p.exercise, p.part", (assignment, assignment)))
+
+    @_guarded
+    def compact(self, *, keep_runs: int | None = None) -> tuple[int, int]:
+        """Drop results older than each student's latest `keep_runs` (None: keep every result)
+        and the documents no result refers to, then VACUUM; (results, documents) removed.
+
+        The deletions are one transaction and VACUUM is atomic, so a kill at any instant leaves
+        either the old or the new contents, both usable. Each student's latest result stays.
+        """
+        with self._transaction():
+            results = 0
+            if keep_runs is not None:
+                results = self.db.execute(
+                    "DELETE FROM student_results WHERE rowid IN (SELECT rowid FROM (SELECT "
+                    "rowid, ROW_NUMBER() OVER (PARTITION BY assignment, student ORDER BY run "
+                    "DESC) AS newer FROM student_results) WHERE newer > ?)",
+                    (max(keep_runs, 1),)).rowcount
+            self.db.execute("DELETE FROM document_parts WHERE document NOT IN "
+                            "(SELECT document FROM student_results)")
+            documents = self.db.execute("DELETE FROM documents WHERE sha256 NOT IN "
+                                        "(SELECT document FROM student_results)").rowcount
+        self.db.execute("VACUUM")
+        return results, documents
+
+    @_guarded
+    def size(self) -> int:
+        """The file's size in bytes once the write-ahead log is folded into it."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        wal = Path(f"{self.path}-wal")
+        return self.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
     @_guarded
     def runs(self) -> list[tuple]:

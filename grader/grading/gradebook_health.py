@@ -5,14 +5,16 @@ sqlite3.OperationalError family as a damaged file, and telling an instructor to 
 gradebook away over a full disk would lose its history for nothing; telling them to free disk
 space over a damaged file would leave `--force` and every rerun failing. So an error is first
 classified by SQLite's own error code (message text only as a fallback), and a file that opens is
-then checked inside: page structure (PRAGMA quick_check), the tables and columns the schema
-version promises, and a readable schema version.
+then checked inside: page structure (PRAGMA quick_check), the tables, columns and views the
+schema version promises, and a readable schema version.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+
+from grader.grading.gradebook_schema import register
 
 # SQLite's primary result codes that mean the file could not be read or written, not that it is
 # damaged. The extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED, ...) share the prefix.
@@ -81,17 +83,18 @@ def check(db: sqlite3.Connection, migrations: Sequence[str]) -> int:
     version = _version(db, tables)
     if version > len(migrations):
         return version  # a newer grader's: the caller says so
-    expected = _expected(migrations[:version])
+    expected, views = _expected(migrations[:version])
     missing = _schema_differences(db, tables, expected)
-    later = sorted((set(_expected(migrations)) - set(expected)) & tables)
+    missing += [f"the view {v} is missing" for v in sorted(views - _tables(db, "view"))]
+    later = sorted((set(_expected(migrations)[0]) - set(expected)) & tables)
     missing += [f"the table {t} of a later version is present" for t in later]
     if missing:
         raise Damaged(f"schema version {version} but " + "; ".join(missing))
     return version
 
 
-def _tables(db: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+def _tables(db: sqlite3.Connection, kind: str = "table") -> set[str]:
+    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))}
 
 
 def _version(db: sqlite3.Connection, tables: set[str]) -> int:
@@ -105,13 +108,14 @@ def _version(db: sqlite3.Connection, tables: set[str]) -> int:
     return int(rows[0][0])
 
 
-def _expected(migrations: Sequence[str]) -> dict[str, list[tuple]]:
-    """Each table's columns as the migrations up to this version create them."""
+def _expected(migrations: Sequence[str]) -> tuple[dict[str, list[tuple]], set[str]]:
+    """Each table's columns, and the views, as the migrations up to this version create them."""
     mem = sqlite3.connect(":memory:")
+    register(mem)  # the SQL functions the migrations call
     try:
         for script in migrations:
             mem.executescript(script)
-        return {t: _columns(mem, t) for t in _tables(mem)}
+        return {t: _columns(mem, t) for t in _tables(mem)}, _tables(mem, "view")
     finally:
         mem.close()
 

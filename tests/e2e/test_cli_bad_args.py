@@ -1,6 +1,6 @@
 """Bad arguments to the newer commands (merge, serve, export --to, login, submit --to, status,
-grade --shard/--executor): each exits 2 with a message naming the file or option, never a
-traceback or exit 3.
+grade --shard/--executor, gradebook compact): each exits 2 with a message naming the file or
+option, never a traceback or exit 3.
 
 Paths that do not exist, a file where a folder is expected and the reverse, an output folder
 under a file (unwritable even for root) or read-only (skipped as root, who ignores
@@ -314,3 +314,21 @@ def test_grade_refuses_an_export_under_a_file_before_grading(course: Path, optio
 @ROOT_SKIP
 def test_grade_shard_into_a_read_only_folder(course: Path) -> None:
     assert_read_only_refused([*GRADE, "--out", "ro/results", "--shard", "1/2"], course)
+
+
+@pytest.mark.parametrize("args, names", [
+    (["nowhere"], "nowhere: no such folder"),
+    (["afile"], "afile: not a folder"),
+    (["adir"], "adir/gradebook.sqlite: no gradebook here"),
+    (["shard1", "--keep-runs", "0"], "shard1/gradebook.sqlite: --keep-runs 0 would drop"),
+    (["shard1", "--keep-runs", "-3"], "shard1/gradebook.sqlite: --keep-runs -3 would drop"),
+    (["shard1", "--keep-runs", "two"], "--keep-runs"),
+    (["notabook"], "notabook/gradebook.sqlite: the gradebook is damaged"),
+])
+def test_gradebook_compact_refuses(course: Path, args: list[str], names: str) -> None:
+    (course / "notabook").mkdir(exist_ok=True)
+    (course / "notabook" / "gradebook.sqlite").write_bytes(b"not SQLite at all " * 300)
+    books = {p: p.read_bytes() for p in course.glob("*/gradebook.sqlite")}
+    assert_refused(["gradebook", "compact", *args], course, names)
+    assert {p: p.read_bytes() for p in course.glob("*/gradebook.sqlite")} == books  # untouched
+    assert not (course / "nowhere").exists()

@@ -60,10 +60,12 @@ def _files(root: Path) -> dict[str, bytes]:
 def _latest(db: Path) -> tuple[list, list]:
     con = sqlite3.connect(db)
     try:
-        rows = con.execute("SELECT s.student, s.status, s.total, s.max, s.fingerprint, s.json "
-                           "FROM student_results s JOIN (SELECT student, MAX(run) AS run FROM "
-                           "student_results GROUP BY student) m ON s.student = m.student AND "
-                           "s.run = m.run ORDER BY s.student").fetchall()
+        # document: the SHA-256 of the result document (equal hashes, byte-identical texts)
+        rows = con.execute("SELECT s.student, s.status, s.total, s.max, s.fingerprint, "
+                           "s.document FROM student_results s JOIN (SELECT student, "
+                           "MAX(run) AS run FROM student_results GROUP BY student) m "
+                           "ON s.student = m.student AND s.run = m.run ORDER BY s.student"
+                           ).fetchall()
         parts = con.execute("SELECT student, exercise, part, score, max, status, mistake, "
                             "feedback FROM part_results ORDER BY student, exercise, "
                             "part").fetchall()

@@ -25,7 +25,11 @@ def test_a_new_gradebook_is_migrated_to_the_current_version(tmp_path):
         assert book.version() == G.SCHEMA_VERSION == len(G.MIGRATIONS)
         tables = {r[0] for r in book.db.execute("SELECT name FROM sqlite_master WHERE type = "
                                                 "'table'")}
-    assert {"schema_version", "submissions", "runs", "part_results", "student_results"} <= tables
+        views = {r[0] for r in book.db.execute("SELECT name FROM sqlite_master WHERE type = "
+                                               "'view'")}
+    assert {"schema_version", "submissions", "runs", "student_results", "documents",
+            "document_parts"} <= tables
+    assert views == {"part_results"}  # the v2 table, as a view since v3
     with G.Gradebook(tmp_path / "g.sqlite") as again:  # reopening migrates nothing twice
         assert again.version() == G.SCHEMA_VERSION
 
@@ -125,5 +129,5 @@ def test_a_version_1_gradebook_gains_first_seen(tmp_path, monkeypatch):
         assert old.version() == 1
     monkeypatch.undo()
     with G.Gradebook(tmp_path / "g.sqlite") as book:
-        assert book.version() == 2
+        assert book.version() == G.SCHEMA_VERSION
         assert book.first_seen("w", [("s1", "aa")], now="2026-01-01T00:00:00+00:00")

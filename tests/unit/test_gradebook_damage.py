@@ -185,8 +185,11 @@ DAMAGE = {
                                 "schema version 1 but"),
     "schema_version table dropped": (edit("DROP TABLE schema_version"),
                                      "the table schema_version is missing"),
-    "results table dropped": (edit("DROP TABLE part_results"),
-                              "the table part_results is missing"),
+    "results table dropped": (edit("DROP TABLE document_parts"),
+                              "the table document_parts is missing"),
+    "view dropped": (edit("DROP VIEW part_results"), "the view part_results is missing"),
+    "v2 table still there": (edit("DROP VIEW part_results; CREATE TABLE part_results (x)"),
+                             "the view part_results is missing"),
     "column dropped": (edit("ALTER TABLE runs DROP COLUMN finished"), "the table runs has"),
 }
 
@@ -205,24 +208,40 @@ def test_damage_is_detected_on_open_and_names_the_ways_out(tmp_path, kind):
     assert path.read_bytes() == before
 
 
-def flip_in_text(path: Path, needle: bytes, new: bytes) -> None:
-    """Overwrite bytes inside one stored text value: the pages stay well formed."""
-    data = path.read_bytes()
-    at = data.index(needle)
-    path.write_bytes(data[:at] + new + data[at + len(new):])
+def flip_in_document(path: Path, student: str, at: int) -> None:
+    """Flip one byte inside a student's stored (compressed) document: pages stay well formed."""
+    with sqlite3.connect(path) as db:
+        body = db.execute("SELECT body FROM documents JOIN student_results ON document = sha256 "
+                          "WHERE student = ?", (student,)).fetchone()[0]
+    db.close()
+    data = bytearray(path.read_bytes())
+    start = bytes(data).index(body)
+    assert bytes(data).count(body) == 1
+    data[start + at] ^= 0x55
+    path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("new, detail", [
-    (b"\xff", "Could not decode to UTF-8"),   # no longer text at all
-    (b"[", "the stored result of s007 in run 1 cannot be read"),  # text, but not the JSON
-])
-def test_damage_inside_a_stored_result_is_named_when_read(tmp_path, new, detail):
+@pytest.mark.parametrize("at", [2, 20, -5, -1])  # zlib header+data, deep inside, the checksum
+def test_damage_inside_a_stored_result_is_named_when_read(tmp_path, at):
     path = healthy(tmp_path / "gradebook.sqlite", students=20)
-    flip_in_text(path, b'{"assignment_id": "w1", "email": "s007@x"', new)
+    with sqlite3.connect(path) as db:
+        length = db.execute("SELECT length(body) FROM documents").fetchone()[0]
+    db.close()
+    flip_in_document(path, "s007", at % length)
     with G.Gradebook(path) as book:  # the pages are fine: it opens
-        with pytest.raises(G.DamagedError, match=detail):
-            for stored in book.latest("w1").values():
-                stored.result()
+        with pytest.raises(G.DamagedError,
+                           match="the stored result of s007 in run 1 cannot be read"):
+            book.latest("w1")
+
+
+def test_a_result_whose_document_is_gone_is_damage_not_a_missing_student(tmp_path):
+    path = healthy(tmp_path / "gradebook.sqlite", students=5)
+    edit("UPDATE student_results SET document = 'ab' || substr(document, 3) "
+         "WHERE student = 's003'")(path)
+    with G.Gradebook(path) as book:
+        with pytest.raises(G.DamagedError, match="s003 in run 1 cannot be read: its document "
+                                                 "is missing"):
+            book.latest("w1")
 
 
 def test_a_newer_graders_gradebook_is_still_told_to_upgrade(tmp_path):

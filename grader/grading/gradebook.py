@@ -7,7 +7,7 @@ hash, spec hashes, grader version, key, assignment and reveal state).
 
 The schema is versioned: MIGRATIONS[i] upgrades version i to i + 1, applied in order on open,
 each in one transaction. Since version 3 a result document is stored once however many runs
-record it (gradebook_docs.py); `compact` drops what no result refers to any more.
+record it (gradebook_schema.py); `compact` drops what no result refers to any more.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ MIGRATIONS: tuple[str, ...] = (
         assignment TEXT NOT NULL, student TEXT NOT NULL, sha256 TEXT NOT NULL,
         time TEXT NOT NULL, PRIMARY KEY (assignment, student, sha256));
     """,
-    # v3: each distinct result document once (by SHA-256, zlib'd, see gradebook_docs) with its
+    # v3: each distinct result document once (by SHA-256, zlib'd, see pack below) with its
     # part rows; a run's student_results row refers to it. An unchanged regrade then adds one
     # small row per student instead of the whole document again. part_results becomes a view
     # with the v2 columns, so queries written against v2 keep working.

@@ -16,6 +16,7 @@ from grader.core.markup import num
 
 MAX_ITEMS = 8  # items shown of a list (per level: a matrix shows 8 rows of 8)
 MAX_TEXT = 60  # characters shown of a string argument
+MAX_DEPTH = 6  # levels of nested lists shown
 CaseKind = Literal["public", "hidden", "random"]
 
 
@@ -41,8 +42,10 @@ def case_rows(cases: Iterable[tuple[str, Any]], part_id: str) -> list[CaseRow]:
 
 
 def case_row(case: Any) -> CaseRow:
+    """A random case's why ("random case") is left out: its kind says so."""
     text, cut = call_text(case.args, case.kwargs)
-    return CaseRow(case.id, case_kind(case.id, case.visibility), case.why, text, cut)
+    kind = case_kind(case.id, case.visibility)
+    return CaseRow(case.id, kind, "" if kind == "random" else case.why, text, cut)
 
 
 def call_text(args: Iterable[Any], kwargs: dict[str, Any],
@@ -53,15 +56,19 @@ def call_text(args: Iterable[Any], kwargs: dict[str, Any],
     return ", ".join(t for t, _ in shown), any(c for _, c in shown)
 
 
-def brief(value: Any, items: int = MAX_ITEMS) -> tuple[str, bool]:
-    """A value as a Python literal, each list cut to `items` entries ("… 92 more")."""
+def brief(value: Any, items: int = MAX_ITEMS, depth: int = 0) -> tuple[str, bool]:
+    """A value as a Python literal, each list cut to `items` entries ("… 92 more").
+
+    Lists nested deeper than MAX_DEPTH show as `[…]` (a student's function may return any)."""
+    if isinstance(value, (list, tuple, dict)) and depth >= MAX_DEPTH:
+        return ("{…}" if isinstance(value, dict) else "[…]"), True
     if isinstance(value, (list, tuple)):
-        parts = [brief(v, items) for v in value[:items]]
+        parts = [brief(v, items, depth + 1) for v in value[:items]]
         more = len(value) - items
         texts = [t for t, _ in parts] + ([f"… {more} more"] if more > 0 else [])
         return "[" + ", ".join(texts) + "]", more > 0 or any(c for _, c in parts)
     if isinstance(value, dict):
-        pairs = [(repr(k), brief(v, items)) for k, v in list(value.items())[:items]]
+        pairs = [(repr(k), brief(v, items, depth + 1)) for k, v in list(value.items())[:items]]
         more = len(value) - items
         texts = [f"{k}: {t}" for k, (t, _) in pairs] + ([f"… {more} more"] if more > 0 else [])
         return "{" + ", ".join(texts) + "}", more > 0 or any(c for _, (_, c) in pairs)

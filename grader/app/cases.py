@@ -175,7 +175,7 @@ def case_lines(c: CaseRun) -> list[str]:
 
     verdict = c.status + (f": {c.message}" if c.message else "")
     return [f"  {c.id} ({c.kind}): {verdict}",
-            *([f"    why:      {c.why}"] if c.why else []),
+            *([f"    why:      {c.why}"] if c.why and c.kind != "random" else []),
             f"    inputs:   {call_text(c.args, c.kwargs)[0]}",
             f"    expected: {brief(c.expected)[0]}",
             f"    returned: {brief(c.output)[0] if c.output is not None else '(nothing)'}"]

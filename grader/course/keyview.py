@@ -8,6 +8,7 @@ not with the size of their arrays. Text only: the template escapes it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -63,6 +64,10 @@ def brief(value: Any, items: int = MAX_ITEMS, depth: int = 0) -> tuple[str, bool
     if isinstance(value, (list, tuple, dict)) and depth >= MAX_DEPTH:
         return ("{…}" if isinstance(value, dict) else "[…]"), True
     if isinstance(value, (list, tuple)):
+        if all(type(v) in (int, float) for v in value[:items]):  # the common case, fast
+            more = len(value) - items
+            texts = [_number(v) for v in value[:items]] + ([f"… {more} more"] if more > 0 else [])
+            return "[" + ", ".join(texts) + "]", more > 0
         parts = [brief(v, items, depth + 1) for v in value[:items]]
         more = len(value) - items
         texts = [t for t, _ in parts] + ([f"… {more} more"] if more > 0 else [])
@@ -77,4 +82,15 @@ def brief(value: Any, items: int = MAX_ITEMS, depth: int = 0) -> tuple[str, bool
         return (text, False) if len(text) <= MAX_TEXT else (text[:MAX_TEXT - 1] + "…", True)
     if value is None or isinstance(value, bool):
         return repr(value), False
-    return num(value), False
+    return _number(value) if type(value) in (int, float) else num(value), False
+
+
+def _number(value: int | float) -> str:
+    """num() of a plain int or float, without its walk (most inputs are these)."""
+    if type(value) is int:
+        return str(value)
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"

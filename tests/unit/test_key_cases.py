@@ -124,6 +124,15 @@ def test_long_inputs_are_cut_and_deep_ones_stop() -> None:
     assert brief("x" * 500)[1] is True and len(brief("x" * 500)[0]) == 60
 
 
+def test_numbers_read_as_everywhere_else() -> None:
+    from grader.core.markup import num
+    from grader.course.keyview import _number
+
+    for v in [3, -4, 2.5, 1e20, 1e-300, math.inf, -math.inf, math.nan, 0.1234567891, 7.0,
+              -0.0, 10**20, 123456.789]:
+        assert _number(v) == num(v) == brief(v)[0], v
+
+
 def test_the_case_table_escapes_text() -> None:
     case = BuiltCase("hidden-1", ["</code><script>alert(1)</script>"], {}, "hidden",
                      "<b>why</b> & more")

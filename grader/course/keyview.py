@@ -87,7 +87,7 @@ def brief(value: Any, items: int = MAX_ITEMS, depth: int = 0) -> tuple[str, bool
 
 def _number(value: int | float) -> str:
     """num() of a plain int or float, without its walk (most inputs are these)."""
-    if type(value) is int:
+    if not isinstance(value, float):
         return str(value)
     if math.isnan(value) or math.isinf(value):
         return str(value)

@@ -19,7 +19,8 @@ from grader.cli.streams import SafeStream
 COMMANDS = (instructor.list_cmd, instructor.validate_cmd, instructor.preview_cmd,
             instructor.solve_cmd, instructor.schema_cmd, instructor.generate_cmd,
             student.check_cmd, student.submit_cmd,
-            grading.grade_cmd, grading.report_cmd, grading.export_cmd, grading.gradebook_group,
+            grading.grade_cmd, grading.cases_cmd, grading.report_cmd, grading.export_cmd,
+            grading.gradebook_group,
             scale.merge_cmd, instructor.demo_cmd, serve.serve_cmd, serve.login_cmd,
             serve.status_cmd)
 

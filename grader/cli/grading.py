@@ -269,3 +269,29 @@ def export_cmd(source: Path, name: str | None, to: str | None, target: Path | No
     assert name is not None
     for path in export_stored(source, name, target, fail_under=fail_under):
         click.echo(f"wrote {path}")
+
+
+@click.command("cases")
+@click.argument("assignment", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--key", "key", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder `grader generate` wrote (it holds the hidden cases).")
+@click.option("--student", required=True, metavar="ID",
+              help="The student's id or folder name, as on the roster.")
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the cases as a page (not inside a results folder).")
+@click.option("--json", "as_json", is_flag=True, help="Print the cases as JSON.")
+@unsafe_option
+@handle_errors
+def cases_cmd(assignment: Path, submissions: Path, key: Path, student: str, html: Path | None,
+              as_json: bool) -> None:
+    """Instructor only: run a student's functions on every case, hidden ones included."""
+    from grader.app.cases import student_cases, text_lines, write_html
+    from grader.core.values import to_json
+
+    result = student_cases(assignment, submissions, key_dir=key, student=student)
+    if html is not None:
+        write_html(result, html)
+    lines = [to_json(result.to_dict(), indent=1)] if as_json else text_lines(result)
+    for line in lines + ([f"wrote {html} (instructor only)"] if html and not as_json else []):
+        click.echo(line)

@@ -33,6 +33,12 @@ class PlannedExercise:
         """A part's points scaled so the exercise totals `points`."""
         return part.points * self.points / self.exercise.points
 
+    def case_rows(self, part_id: str) -> list[Any]:
+        """The key page's rows for a function part: every case with its kind, why, inputs."""
+        from grader.course.keyview import case_rows
+
+        return case_rows(self.cases, part_id)
+
 
 @dataclass(frozen=True)
 class StudentSet:

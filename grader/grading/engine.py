@@ -157,13 +157,13 @@ def finish(p: Prepared, run: SandboxRun | None, s: Settings) -> Graded:
 def _exercise(kex: KeyExercise, exercise: Exercise, slots: list[Slot], p: Prepared,
               run: SandboxRun | None, s: Settings) -> ExerciseResult:
     parts = tuple(slot if isinstance(slot, PartResult) else
-                  grade_function(slot, run, revealed=s.revealed, absent=_absent(p, run))
+                  grade_function(slot, run, revealed=s.revealed, absent=absent_reason(p, run))
                   for slot in slots)
     return ExerciseResult(exercise.id, kex.number, exercise.title,
                           round(sum(x.score for x in parts), 4), float(kex.points), parts)
 
 
-def _absent(p: Prepared, run: SandboxRun | None) -> str | None:
+def absent_reason(p: Prepared, run: SandboxRun | None) -> str | None:
     """Why function parts were not run, or None when they were."""
     if run is not None:
         return None

@@ -67,16 +67,22 @@ def prepare_function(exercise_id: str, number: int, part: PartSpec, points: floa
 
 
 def judge(work: FunctionWork, case: BuiltCase, expected: Any, outcome: CaseOutcome | None,
-          *, revealed: bool) -> CaseResult:
-    """One case's result: passed, failed (wrong value or shape), or the sandbox's ending."""
+          *, revealed: bool, instructor: bool = False) -> CaseResult:
+    """One case's result: passed, failed (wrong value or shape), or the sandbox's ending.
+
+    `instructor` (`grader cases`, never a student's result): a hidden case's message is worded
+    as a public one's, with values and the exception's text. The status never depends on it.
+    """
     public = case.visibility == "public"
+    shown = public or instructor
     status: CaseStatus
     if outcome is None:
         status, message = "not_run", "not run"
     elif outcome.status != "ok":
-        status, message = outcome.status, _ending_message(outcome, public)
+        status, message = outcome.status, _ending_message(outcome, shown)
     else:
-        status, message = _compare(work.part, outcome.value, expected, public, revealed)
+        status, message = _compare(work.part, outcome.value, expected, shown,
+                                   revealed or instructor)
     if not public:
         return CaseResult(case.id, "hidden", status, message)
     return CaseResult(case.id, "public", status, message, args=case.args,

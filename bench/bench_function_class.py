@@ -1,14 +1,17 @@
 """Benchmark: `grader grade` on a function-only class, paired with the unisolated floor.
 
     PYTHONPATH=. python bench/bench_function_class.py [--students 200] [--repeat 3]
-        [--jobs N] [--hang] [--profile FILE]
+        [--jobs N] [--hang | --hang-all] [--profile FILE]
 
 Workload: N students (default 200) x six function exercises of the library (impl-softmax,
 impl-entropy, impl-cross-entropy, impl-kl-divergence, impl-lp-norm, impl-sigmoid-backward;
 17 cases each: public, hidden edge cases, random ones per student). Every student hands in
 the library's own reference implementations as solution.py (so every case must pass); with
 --hang, one student in 50 has a softmax that loops forever on a one-logit input (one hidden
-case), and so pays the spec's 2 s per-case limit.
+case), and so pays the spec's 2 s per-case limit; with --hang-all, the class the issue
+describes: 3 % of the students (6 of 200) have a softmax that loops forever on every input, so
+each pays that function's whole budget (sandbox.time_limit, 10 s: five cases time out at 2 s,
+the other twelve are not run) while their five other functions are graded as usual.
 
 Two ways, alternately, in this one process, so that each grader run is paired with a floor
 run on the same machine state (the ratio of each pair is reported, and their median):
@@ -16,7 +19,9 @@ run on the same machine state (the ratio of each pair is reported, and their med
 floor   the unisolated in-process floor: given the parsed specs (untimed), read every key,
         compute every expected value with the reference solver, exec each solution.py in
         this process and call it on every case (a SIGALRM at the spec's per-case limit
-        stops a hang), compare with the spec's tolerance. No isolation, no results, no
+        stops a hang; each function's cases share the assignment's budget, as grading's
+        do: once it is used up, the function's remaining cases fail unrun), compare with the
+        spec's tolerance. No isolation, no results, no
         gradebook, no pages: the least work grading can be. One process, one core. The
         grader's time includes loading the assignment and its specs.
 grader  `grade_assignment(..., force=True)` into the same results folder (a regrade that
@@ -55,6 +60,10 @@ sys.path.insert(0, str(ROOT))
 EXERCISES = ["impl-softmax", "impl-entropy", "impl-cross-entropy", "impl-kl-divergence",
              "impl-lp-norm", "impl-sigmoid-backward"]
 HANG = "def softmax(z):\n    while len(z) == 1:\n        pass\n    return impl_softmax(z)\n"
+HANG_ALL = "def softmax(z):\n    while True:\n        pass\n"
+HANG_NOTE = {"one-case": " (1 in 50 hangs on one case)",
+             "every-case": " (1 in 33 loops forever in softmax)"}
+HANGS = {"one-case": (HANG, 50), "every-case": (HANG_ALL, 33)}  # (code, one student in N)
 
 
 def honest_solution() -> str:
@@ -67,7 +76,8 @@ def honest_solution() -> str:
     return src + "\n" + names + "\n"
 
 
-def build(root: Path, n: int, *, hang: bool) -> tuple[Path, Path, Path]:
+def build(root: Path, n: int, *, hang: str | bool | None) -> tuple[Path, Path, Path]:
+    """The class; `hang`: None, "one-case" (True) or "every-case" (see HANGS)."""
     from grader.app.fabricate import Course
 
     rows = "".join(f"s{i:04d},Student {i},s{i}@example.org\n" for i in range(n))
@@ -76,7 +86,8 @@ def build(root: Path, n: int, *, hang: bool) -> tuple[Path, Path, Path]:
                            "id,name,email\n" + rows)
     honest = honest_solution()
     for i, s in enumerate(course.roster):
-        src = honest + HANG if hang and i % 50 == 7 else honest
+        code, every = HANGS["one-case" if hang is True else hang] if hang else ("", 0)
+        src = honest + code if code and i % every == 7 else honest
         course.folder_submission(s["id"], {}, src)
     return course.assignment, course.subs, course.build
 
@@ -110,6 +121,7 @@ def grade_floor(specs: tuple[Any, dict[str, Any]], subs: Path,
     from grader.kinds import KINDS
 
     a, library = specs
+    budget = a.sandbox.time_limit  # each function's, as grading keeps it
 
     def alarm(*_: Any) -> None:
         raise TimeoutError
@@ -126,11 +138,15 @@ def grade_floor(specs: tuple[Any, dict[str, Any]], subs: Path,
                 fn = part.function
                 assert fn is not None
                 cases = [c for c in kex.cases if c.part == part.id]
-                passed = 0
+                passed, used = 0, 0.0
                 for c in cases:
+                    if used >= budget:  # the function's budget is spent: not run
+                        continue
                     want = reference_value(fn, BuiltCase(c.id, list(c.args), dict(c.kwargs),
                                                          c.visibility, c.why))
-                    signal.setitimer(signal.ITIMER_REAL, fn.time_limit)
+                    limit = min(fn.time_limit, budget - used)
+                    signal.setitimer(signal.ITIMER_REAL, limit)
+                    started = time.perf_counter()
                     try:
                         got = to_plain(ns[fn.name](*map(_arg, c.args),
                                                    **{k: _arg(v) for k, v in c.kwargs.items()}))
@@ -139,6 +155,7 @@ def grade_floor(specs: tuple[Any, dict[str, Any]], subs: Path,
                         pass
                     finally:
                         signal.setitimer(signal.ITIMER_REAL, 0)
+                        used += min(time.perf_counter() - started, limit)
                 total += kex.points * passed / len(cases)
         scores[key.id] = round(total, 4)
     return scores
@@ -194,7 +211,11 @@ def main() -> None:
     ap.add_argument("--students", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=None)
-    ap.add_argument("--hang", action="store_true", help="one student in 50 loops forever")
+    hang = ap.add_mutually_exclusive_group()
+    hang.add_argument("--hang", action="store_const", const="one-case", dest="hang",
+                      help="one student in 50 loops forever on one case of softmax")
+    hang.add_argument("--hang-all", action="store_const", const="every-case", dest="hang",
+                      help="one student in 33 (6 of 200) loops forever on every softmax case")
     ap.add_argument("--profile", help="write a cProfile of one grader run to this file")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -234,7 +255,7 @@ def main() -> None:
         print(json.dumps(report))
         return
     print(f"{args.students} students x {len(EXERCISES)} functions"
-          f"{' (1 in 50 hangs)' if args.hang else ''}, {report['jobs']} workers; "
+          f"{HANG_NOTE.get(args.hang, '')}, {report['jobs']} workers; "
           f"scores agree: {report['scores_agree']}")
     for (f, g), (fc, gc) in zip(pairs, cpus):
         print(f"  floor {f:6.2f} s   grader {g:6.2f} s   ratio {g / f:5.2f}   "

@@ -38,12 +38,14 @@ from grader.grading.shard import ShardSpec
 from grader.core.model import Exercise
 from grader.grading.results import RunSummary, StudentResult
 from grader.kinds import runs_code
+from grader.core.gcpause import gc_paused, run_scope
 
 Progress = Callable[[int, int, str], None]  # (done, total, one line about the student just done)
 MAX_WARNINGS = 50
 NO_SANDBOX = "not used (no function exercises)"
 
 
+@run_scope()  # what the run froze out of the collector's way is given back when it ends
 def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
                      key_dir: Path | None = None, jobs: int | None = None,
                      exports_to: Mapping[str, Path | None] | None = None,
@@ -67,14 +69,15 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     formats.check_targets(exports_to or {})
     assignment = load_assignment(Path(assignment_path))
     key_dir = find_key_dir(key=key_dir, out=Path(out), submissions=Path(submissions_dir))
-    keys = load_keys(key_dir, assignment.id)
-    # Only the specs the key names (and the assignment lists): not the whole library.
-    wanted = {e.id for k in keys for e in k.exercises}
-    wanted |= {e.exercise_id for e in assignment.entries if e.exercise_id}
-    library = {e.id: e for e in load_library_for(assignment, only=wanted)}
-    check_exercises(keys, library, key_dir)
-    found = gather(Path(submissions_dir), keys, assignment.id, exclude=[Path(out), key_dir],
-                   allow_empty=allow_empty)
+    with gc_paused(freeze=True):  # thousands of keys and submissions, none garbage
+        keys = load_keys(key_dir, assignment.id)
+        # Only the specs the key names (and the assignment lists): not the whole library.
+        wanted = {e.id for k in keys for e in k.exercises}
+        wanted |= {e.exercise_id for e in assignment.entries if e.exercise_id}
+        library = {e.id: e for e in load_library_for(assignment, only=wanted)}
+        check_exercises(keys, library, key_dir)
+        found = gather(Path(submissions_dir), keys, assignment.id,
+                       exclude=[Path(out), key_dir], allow_empty=allow_empty)
     entries = found.entries
     positions = {e.student_id: i for i, e in enumerate(entries)}
     if shard is not None:
@@ -92,8 +95,9 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
         # First: about the whole folder or class, so the cap on warnings never drops them.
         run.head = [*found.warnings, *exercise_list_changes(assignment, keys, library, key_dir)]
         result = run.grade(Path(out), jobs=jobs, executor=check_executor(executor))
-        _export(result, assignment, Path(out), run.documents, exports_to or {},
-                fail_under=fail_under)
+        with gc_paused():
+            _export(result, assignment, Path(out), run.documents, exports_to or {},
+                    fail_under=fail_under)
         owned = {e.student_id for e in entries}
         _render_pages(result, assignment, Path(out),
                       [k for k in keys if shard is None or k.id in owned], library,
@@ -155,10 +159,11 @@ class _Run:
         with Gradebook(out / "gradebook.sqlite") as book:
             run = book.start_run(assignment=self.assignment.id, grader_version=__version__,
                                  spec_hashes=self.spec_hashes, sandbox_level=self.level)
-            previous = book.latest(self.assignment.id)
-            gone = vanished(self.entries, _past(previous, self.entries))
-            self.tail += [gone] if gone else []
-            todo, prints = self._plan(previous)
+            with gc_paused(freeze=True):  # every stored result read back, none garbage
+                previous = book.latest(self.assignment.id)
+                gone = vanished(self.entries, _past(previous, self.entries))
+                self.tail += [gone] if gone else []
+                todo, prints = self._plan(previous)
             graded = len(todo)
 
             def emit(g: engine.Graded) -> None:
@@ -183,9 +188,10 @@ class _Run:
         if executor not in (None, "local"):  # student code ran on the cluster's workers
             ran = sorted({self.results[i].sandbox_level for i in todo} - {""})
             self.level = ", ".join(ran) or self.level
+        with gc_paused():  # a few lists per student: no garbage, but they trigger collections
+            warnings = tuple(bounded(with_budget_losses(ordered, self.warnings)))
         return RunSummary(self.assignment.id, ordered, graded, len(ordered) - graded, self.level,
-                          tuple(sorted(self.changes)),
-                          tuple(bounded(with_budget_losses(ordered, self.warnings))),
+                          tuple(sorted(self.changes)), warnings,
                           missing=sum(e.status == "missing" for e in todo.values()))
 
     @property

@@ -156,3 +156,16 @@ def test_a_lost_page_or_assignment_file_comes_back_on_an_unchanged_regrade(
     again = grade(course, out)
     assert again.skipped == 3
     assert path.read_bytes() == before
+
+
+def test_a_run_gives_the_collector_back_as_it_found_it(course: Course) -> None:
+    """Grading pauses the cyclic collector while it reads the class and freezes what it read;
+    after a full grade and an unchanged regrade nothing is left frozen or paused."""
+    import gc
+
+    gc.enable()
+    out = course.root / "out"
+    grade(course, out)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert grade(course, out).skipped == 3
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -1,4 +1,4 @@
-# ATTACK: lifts the recursion limit and overflows the C stack (repr of a deeply nested list)
+# ATTACK: lifts the recursion limit and overflows the C stack (comparing two deeply nested lists)
 # EXPECT: crashed,exception,memory,timeout
 import sys
 
@@ -6,7 +6,11 @@ sys.setrecursionlimit(10**9)
 
 
 def softmax(z):
-    deep = []
+    # Comparing walks both lists in C, one stack frame per level: 100,000 levels overflow the
+    # 8 MB stack within milliseconds. (A repr would get there too, but its check for cycles
+    # makes it quadratic in the depth: about 2 s per case here, a coin toss against the 2 s
+    # limit between "crashed" and "timeout".)
+    a, b = [], []
     for _ in range(100_000):
-        deep = [deep]
-    return repr(deep)
+        a, b = [a], [b]
+    return [float(a == b)]

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 from grader import __version__
@@ -254,7 +253,7 @@ class _Run:
                  entry.key.sha256 if entry.key else None,
                  {i: self.spec_hashes.get(i) for i in ids}, __version__,
                  self.assignment.source_hash, self.revealed,
-                 asdict(late) if late else None]
+                 dict(vars(late)) if late else None]  # its fields are plain values
         try:  # to_json's text without its walk: every value here is plain and finite
             text = json.dumps(parts, sort_keys=True, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import string
 from typing import Any
@@ -79,7 +80,7 @@ def secret_id(secret: bytes) -> str:
     return hmac.new(bytes(secret), b"grader:secret-id", hashlib.sha256).hexdigest()[:16]
 
 
-def variant_fingerprint(exercises: list[tuple[str, Any]]) -> str:
+def variant_fingerprint(exercises: list[tuple[str, Any]], *, parsed: bool = False) -> str:
     """What decides a student's problems, as one hash: each exercise id with its parameters.
 
     Written into grader.json and the key at generate; grading compares the two, so a problem set
@@ -87,5 +88,12 @@ def variant_fingerprint(exercises: list[tuple[str, Any]]) -> str:
     """
     from grader.core.values import to_json
 
-    text = to_json([[eid, params] for eid, params in exercises])
+    pairs = [[eid, params] for eid, params in exercises]
+    text = None
+    if parsed:  # params as JSON parsing gives them (str keys only): to_json's text without its
+        try:  # walk, unless a value is inf or nan
+            text = json.dumps(pairs, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            pass
+    text = text if text is not None else to_json(pairs)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

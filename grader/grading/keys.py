@@ -43,7 +43,7 @@ class StudentKey:
         """The fingerprint of this student's variant, as generate wrote it into grader.json."""
         from grader.core.seeding import variant_fingerprint
 
-        return variant_fingerprint([(e.id, e.params) for e in self.exercises])
+        return variant_fingerprint([(e.id, e.params) for e in self.exercises], parsed=True)
 
 
 def find_key_dir(*, key: Path | None, out: Path, submissions: Path) -> Path:

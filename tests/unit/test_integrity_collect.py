@@ -4,11 +4,13 @@ problem set from another generate run is reported."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.core.errors import UserError
@@ -18,6 +20,7 @@ from grader.course.roster import Student
 from grader.student.documents import MetaAssignment, MetaStudent, StudentMeta
 from grader.grading.keys import StudentKey, exercise_list_changes
 from grader.core.seeding import variant_fingerprint
+from grader.core.values import from_json, to_json
 from grader.student.submission import NO_MANIFEST, manifest_for, pack, read_archive, read_folder
 
 EXERCISES = [{"id": "la-matmul", "params": {"A": [[1, 2]]}, "points": 4}]
@@ -233,3 +236,18 @@ def test_a_whole_class_from_another_run_is_one_warning_naming_everyone(tree, tmp
     (warning,) = found.warnings
     assert warning.startswith("12 students handed in a problem set that is not the one in the key")
     assert ", ".join(ids) in warning
+
+
+def test_a_key_read_back_gives_the_variant_generate_wrote_from_numpy_params():
+    # generate hashes its numpy parameters (the walk); grading hashes the key file's parsed JSON
+    # (json.dumps directly). Both must hash one text, written out here by hand.
+    generated = [("la-x", {"b": np.array([1.5, 2.0]), "a": "é", "n": np.int64(3)}),
+                 ("pr-y", {"t": np.float64("inf"), "w": [[0.1], [-2.0]]})]
+    text = ('[["la-x", {"a": "é", "b": [1.5, 2.0], "n": 3}], '
+            '["pr-y", {"t": "inf", "w": [[0.1], [-2.0]]}]]')
+    want = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    assert variant_fingerprint(generated) == want
+    parsed = from_json(to_json([[i, p] for i, p in generated]))
+    assert variant_fingerprint([(i, p) for i, p in parsed], parsed=True) == want
+    finite = [(i, p) for i, p in parsed if i == "la-x"]
+    assert variant_fingerprint(finite, parsed=True) == variant_fingerprint(generated[:1])

@@ -75,6 +75,22 @@ class SpecLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
         _Resolver.__init__(self)
 
 
+try:  # libyaml composes the same nodes about five times faster (PyYAML built with it)
+    from yaml._yaml import CParser as _CParser
+
+    class _FastLoader(_CParser, _Resolver):  # type: ignore[misc,valid-type]
+        """libyaml's parser and composer with the same resolver; used when the text parses
+        cleanly. It refuses flow nesting deeper than 1,000 levels (no C stack to exhaust), and
+        any text it refuses is composed again by SpecLoader, whose messages are the ones shown.
+        """
+
+        def __init__(self, stream: str):
+            _CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+except ImportError:  # pragma: no cover - a PyYAML without libyaml
+    _FastLoader = None  # type: ignore[assignment,misc]
+
+
 @dataclass(frozen=True)
 class Mark:
     """Where a node starts (0-based line and column) and how its scalar was written."""
@@ -131,11 +147,13 @@ def load_yaml(text: str, *, path: str) -> Document:
     """Parse text into a Document; syntax errors and refused nodes become its diagnostics."""
     doc = Document(path=path, lines=text.splitlines())
     try:
-        loader = SpecLoader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        node = _fast_node(text)
+        if node is _REFUSED:
+            loader = SpecLoader(text)
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
     except yaml.MarkedYAMLError as exc:
         doc.diagnostics.append(_syntax_diagnostic(doc, exc))
         return doc
@@ -152,6 +170,23 @@ def load_yaml(text: str, *, path: str) -> Document:
             doc.data = None
             doc.diagnostics.append(_too_large(path))
     return doc
+
+
+_REFUSED: Any = object()
+
+
+def _fast_node(text: str) -> Any:
+    """The document's root node composed by libyaml; _REFUSED when libyaml is absent or finds
+    anything wrong (SpecLoader then reports it in its own words)."""
+    if _FastLoader is None:
+        return _REFUSED
+    loader = _FastLoader(text)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return _REFUSED
+    finally:
+        loader.dispose()
 
 
 def _too_large(path: str) -> Diagnostic:
@@ -213,7 +248,7 @@ class _Builder:
         out: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            if key_node.value == "<<" and getattr(key_node, "style", None) is None:
+            if key_node.value == "<<" and not getattr(key_node, "style", None):
                 self.doc.diagnostics.append(self.doc.diagnostic(
                     path, "merge keys ('<<') are not supported; write the keys out",
                     line=key_node.start_mark.line, column=key_node.start_mark.column))
@@ -286,5 +321,6 @@ def _float(text: str) -> float:
 
 
 def _mark(node: Node) -> Mark:
-    style = getattr(node, "style", None) if isinstance(node, ScalarNode) else None
+    # plain: None from PyYAML's composer, "" from libyaml's
+    style = (getattr(node, "style", None) or None) if isinstance(node, ScalarNode) else None
     return Mark(node.start_mark.line, node.start_mark.column, node.end_mark.line, style)

@@ -22,6 +22,7 @@ from grader.grading.collect import Entry, gather, vanished
 from grader.grading.functions import budget_losses
 from grader.grading.gradebook import DamagedError, Gradebook
 from grader.grading.keys import (
+    KeyCache,
     StudentKey,
     check_exercises,
     exercise_list_changes,
@@ -69,9 +70,10 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     assignment = load_assignment(Path(assignment_path))
     key_dir = find_key_dir(key=key_dir, out=Path(out), submissions=Path(submissions_dir))
     with gc_paused(freeze=True):  # thousands of keys and submissions, none garbage
-        keys = load_keys(key_dir, assignment.id)
+        # A key file parsed by an earlier run is only hashed (its head is cached under OUT).
+        keys = load_keys(key_dir, assignment.id, cache=KeyCache.read(Path(out)))
         # Only the specs the key names (and the assignment lists): not the whole library.
-        wanted = {e.id for k in keys for e in k.exercises}
+        wanted = {i for k in keys for i in k.exercise_ids}
         wanted |= {e.exercise_id for e in assignment.entries if e.exercise_id}
         library = {e.id: e for e in load_library_for(assignment, only=wanted)}
         check_exercises(keys, library, key_dir)
@@ -103,6 +105,7 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
                       reused=run.reused, stamp=run.stamp())
         if shard is not None:
             run.manifest(shard, result, keys, positions).write(Path(out))
+        KeyCache().write(Path(out), keys)
     return result
 
 
@@ -139,7 +142,7 @@ class _Run:
         self.assignment, self.library, self.entries = assignment, library, entries
         self.force, self.progress, self.revealed = force, progress, revealed
         self.spec_hashes = {eid: library[eid].source_hash
-                            for eid in sorted({e.id for k in keys for e in k.exercises})}
+                            for eid in sorted({i for k in keys for i in k.exercise_ids})}
         functions = any(runs_code(p) for eid in self.spec_hashes
                         for p in library[eid].parts)
         self.level = _sandbox_level() if functions else NO_SANDBOX
@@ -245,7 +248,7 @@ class _Run:
 
     def fingerprint(self, entry: Entry) -> str:
         """What a result depends on; an equal fingerprint means an equal result."""
-        ids = [e.id for e in entry.key.exercises] if entry.key else []
+        ids = list(entry.key.exercise_ids) if entry.key else []
         late = late_info(self.assignment, entry.submission, received=entry.received) \
             if entry.submission else None
         parts = [entry.status, list(entry.messages),
@@ -314,8 +317,8 @@ def _sandbox_level() -> str:
 
 
 def _spec_changes(keys: Sequence[StudentKey], library: dict[str, Exercise]) -> list[str]:
-    changed = sorted({e.id for k in keys for e in k.exercises
-                      if e.spec_hash != library[e.id].source_hash})
+    changed = sorted({i for k in keys for i, spec_hash in k.head.exercises
+                      if spec_hash != library[i].source_hash})
     return [f"the spec of {eid} changed since the key was generated; answers were recomputed "
             "with the current spec" for eid in changed]
 

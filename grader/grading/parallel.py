@@ -44,8 +44,8 @@ def runs_code(entry: Entry, settings: engine.Settings) -> bool:
         return False
     if not entry.submission.files.get(SOLUTION, b"").strip():
         return False
-    return any(code_part(p) for e in entry.key.exercises
-               for p in settings.library[e.id].parts)
+    return any(code_part(p) for eid in entry.key.exercise_ids
+               for p in settings.library[eid].parts)
 
 
 def grade_all(entries: Iterable[Entry], settings: engine.Settings, *, jobs: int | None,

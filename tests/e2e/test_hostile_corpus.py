@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,17 @@ def processes_with(marks: tuple[str, ...]) -> list[str]:
     return found
 
 
+def left_behind(marks: tuple[str, ...], *, within: float = 10.0) -> list[str]:
+    """The marked processes still alive `within` seconds after the driver exited. The kernel
+    takes a moment to end a sandbox: the driver kills the zygote's outer bwrap, and the inner
+    one (in its own session and PID namespace) dies of --die-with-parent just after, so a look
+    at the very instant the driver exits may still see it; a real survivor stays."""
+    deadline = time.monotonic() + within
+    while (found := processes_with(marks)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
 def full_level() -> bool:
     from grader.sandbox import sandbox_level
 
@@ -224,7 +236,7 @@ def grade_corpus(canary: Path, work: Path) -> dict[str, Any]:
             "runs": json.loads((work / "runs.json").read_text()) if driver.returncode == 0
             else {}, "secret": secret, "heard": listener.heard,
             "changed": {k for k in guarded if before[k] != after[k]},
-            "leftover": processes_with((*SURVIVOR_MARKS, f"{ZYGOTE_LABEL}{driver.pid}")),
+            "leftover": left_behind((*SURVIVOR_MARKS, f"{ZYGOTE_LABEL}{driver.pid}")),
             "texts": {p.stem: p.read_text() for p in CORPUS.glob("*.py") if p.stem not in skipped},
             "skipped": skipped}
 

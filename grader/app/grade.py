@@ -39,6 +39,7 @@ from grader.core.model import Exercise
 from grader.grading.results import RunSummary, StudentResult
 from grader.kinds import runs_code
 from grader.core.gcpause import gc_paused, run_scope
+from grader.core.values import str_keyed_json
 
 Progress = Callable[[int, int, str], None]  # (done, total, one line about the student just done)
 MAX_WARNINGS = 50
@@ -71,7 +72,8 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
     key_dir = find_key_dir(key=key_dir, out=Path(out), submissions=Path(submissions_dir))
     with gc_paused(freeze=True):  # thousands of keys and submissions, none garbage
         # A key file parsed by an earlier run is only hashed (its head is cached under OUT).
-        keys = load_keys(key_dir, assignment.id, cache=KeyCache.read(Path(out)))
+        key_cache = KeyCache.read(Path(out))
+        keys = load_keys(key_dir, assignment.id, cache=key_cache)
         # Only the specs the key names (and the assignment lists): not the whole library.
         wanted = {i for k in keys for i in k.exercise_ids}
         wanted |= {e.exercise_id for e in assignment.entries if e.exercise_id}
@@ -105,7 +107,7 @@ def grade_assignment(assignment_path: Path, submissions_dir: Path, out: Path, *,
                       reused=run.reused, stamp=run.stamp())
         if shard is not None:
             run.manifest(shard, result, keys, positions).write(Path(out))
-        KeyCache().write(Path(out), keys)
+        key_cache.write(Path(out), keys)
     return result
 
 
@@ -257,13 +259,7 @@ class _Run:
                  {i: self.spec_hashes.get(i) for i in ids}, __version__,
                  self.assignment.source_hash, self.revealed,
                  dict(vars(late)) if late else None]  # its fields are plain values
-        try:  # to_json's text without its walk: every value here is plain and finite
-            text = json.dumps(parts, sort_keys=True, ensure_ascii=False, allow_nan=False)
-        except (TypeError, ValueError):
-            from grader.core.values import to_json
-
-            text = to_json(parts)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(str_keyed_json(parts).encode()).hexdigest()
 
 
 def unknown_note(e: Entry) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
 import string
 from typing import Any
@@ -86,14 +85,9 @@ def variant_fingerprint(exercises: list[tuple[str, Any]], *, parsed: bool = Fals
     Written into grader.json and the key at generate; grading compares the two, so a problem set
     from another secret or an older assignment is reported instead of silently marked wrong.
     """
-    from grader.core.values import to_json
+    from grader.core.values import str_keyed_json, to_json
 
     pairs = [[eid, params] for eid, params in exercises]
-    text = None
-    if parsed:  # params as JSON parsing gives them (str keys only): to_json's text without its
-        try:  # walk, unless a value is inf or nan
-            text = json.dumps(pairs, sort_keys=True, ensure_ascii=False, allow_nan=False)
-        except ValueError:
-            pass
-    text = text if text is not None else to_json(pairs)
+    # parsed: params as JSON parsing gives them, so every mapping's keys are strings
+    text = str_keyed_json(pairs) if parsed else to_json(pairs)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -79,6 +79,17 @@ def to_json(x: Any, *, indent: int | None = None) -> str:
     return json.dumps(encode_json(x), sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
+def str_keyed_json(x: Any) -> str:
+    """to_json's text, without its walk when every value is plain and finite.
+
+    Only for data whose mappings all have string keys (JSON read back, fingerprints built from
+    it): json.dumps sorts other keys before turning them into strings, to_json after."""
+    try:
+        return json.dumps(x, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):  # numpy values, inf or nan: the walk handles them
+        return to_json(x)
+
+
 def from_json(text: str) -> Any:
     """Parse JSON written by to_json, restoring inf/nan."""
     data = json.loads(text)

@@ -140,10 +140,13 @@ class KeyCache:
         return cls(heads)
 
     def write(self, out: Path, keys: Sequence[StudentKey]) -> None:
-        """The heads of these keys (the run's), when they differ from what the file holds."""
+        """Keep the heads of these keys (the run's) when they are not the ones read: nothing is
+        serialised or read again when every key file is one the cache held, and no other."""
         from grader import __version__
         from grader.core.fsutil import write_if_changed
 
+        if {k.sha256 for k in keys} == self.heads.keys():
+            return  # each head came from this file, by the same version: the same bytes
         heads = {k.sha256: k.head.to_json() for k in keys}
         text = json.dumps({"grader": __version__, "keys": dict(sorted(heads.items()))},
                           separators=(",", ":")) + "\n"

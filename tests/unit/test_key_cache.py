@@ -5,6 +5,7 @@ or assignment, a damaged cache stopping a run, or a result that differs from a r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 from pathlib import Path
@@ -140,3 +141,18 @@ def test_a_lazy_key_survives_pickling_and_parses_on_the_other_side(course, tmp_p
     back = pickle.loads(pickle.dumps(lazy))
     assert not any(k.parsed for k in back)
     assert [k.doc for k in back] == [k.doc for k in load_keys(key_dir(course), "key-cache")]
+
+
+def test_an_unchanged_run_leaves_the_cache_file_alone(course, tmp_path):
+    out = tmp_path / "out"
+    grade(course, out)
+    before = (out / KEY_CACHE).stat()
+    grade(course, out)
+    after = (out / KEY_CACHE).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # one more student's key file changed: the cache is rewritten with that key's new hash
+    path = key_dir(course) / f"{course.folder('bob')}.json"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    grade(course, out)
+    held = json.loads((out / KEY_CACHE).read_text(encoding="utf-8"))["keys"]
+    assert len(held) == 2 and hashlib.sha256(path.read_bytes()).hexdigest() in held
